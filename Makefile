@@ -1,0 +1,89 @@
+# Course toolkit: `make check ch30` for learners, `make test` for the project's own tests.
+# The first run builds .venv from pyproject.toml; nothing else needs installing by hand.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+# `make check ch30`: the word after the command is its argument, not a target.
+COMMANDS_WITH_ARG := check hint watch quiz checklist verify gate
+ifneq ($(filter $(firstword $(MAKECMDGOALS)),$(COMMANDS_WITH_ARG)),)
+  ARG := $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))
+  $(eval $(ARG):;@:)
+endif
+
+.PHONY: help venv check hint progress watch quiz checklist list verify test test-fast lint \
+        format bench notebooks serve taskforge-starter clean
+
+help: ## show the commands
+	@echo "Learners:     make check ch30 | make hint ch30 | make watch ch30 | make progress"
+	@echo "              make quiz ch31 | make checklist ch31 | make notebooks | make list"
+	@echo "Instructors:  make verify | make test | make bench | make lint"
+	@echo "TaskForge:    make serve | make taskforge-starter"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || { echo "Creating $(VENV) (first run only)..."; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing dependencies from pyproject.toml into $(VENV)..."
+	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 \
+	  && $(PY) -m pip install -e '.[dev]' >> $(VENV)/install.log 2>&1 \
+	  || { cat $(VENV)/install.log; echo "error: installing dependencies failed (log above)"; exit 1; }
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create or update the virtual environment
+
+check: $(STAMP) ## grade exercises: make check ch30 (or all, or ch30/transfer_rollback)
+	@$(PY) -m graders check $(or $(ARG),all) $(if $(TARGET),--target $(TARGET)) $(ARGS)
+
+hint: $(STAMP) ## next hint: make hint ch30
+	@$(PY) -m graders hint $(or $(ARG),all)
+
+watch: $(STAMP) ## re-run the check on every save: make watch ch30
+	@$(PY) -m graders watch $(or $(ARG),all)
+
+progress: $(STAMP) ## done / started / not started per chapter
+	@$(PY) -m graders progress
+
+quiz: $(STAMP) ## knowledge check: make quiz ch31
+	@$(PY) -m graders quiz $(ARG)
+
+checklist: $(STAMP) ## "I can ..." list: make checklist ch31
+	@$(PY) -m graders checklist $(ARG)
+
+list: $(STAMP) ## chapters and exercises in order
+	@$(PY) -m graders list
+
+verify: $(STAMP) ## prove the graders: reference passes, stub fails, mutants fail
+	@$(PY) -m graders verify $(or $(ARG),all)
+
+test: $(STAMP) ## the project's own tests, then verify
+	@$(PY) -m pytest
+	@$(PY) -m graders verify all
+
+lint: $(STAMP) ## ruff check and format check
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	@$(PY) -m ruff format .
+	@$(PY) -m ruff check --fix .
+
+bench: $(STAMP) ## benchmarks (speed targets live here, never in tests)
+	@$(PY) -m benchmarks
+
+notebooks: $(STAMP) ## build notebooks and open JupyterLab
+	@$(PY) notebooks/build.py
+	@$(PY) -c "import jupyterlab" 2>/dev/null || $(PY) -m pip install --quiet -e '.[lab]'
+	@$(VENV)/bin/jupyter lab notebooks/
+
+serve: $(STAMP) ## TaskForge reference on http://127.0.0.1:5000 with demo data
+	@mkdir -p instance
+	@$(VENV)/bin/flask --app taskforge migrate
+	@$(VENV)/bin/flask --app taskforge seed
+	@$(VENV)/bin/flask --app taskforge run --host 127.0.0.1 --port 5000
+
+taskforge-starter: $(STAMP) ## the learner's starter TaskForge on http://127.0.0.1:5001
+	@$(VENV)/bin/flask --app exercises.taskforge run --host 127.0.0.1 --port 5001
+
+clean:
+	rm -rf $(VENV) .course .pytest_cache .ruff_cache build *.egg-info

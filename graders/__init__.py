@@ -1,0 +1,1 @@
+"""Grading engine, learner CLI and per-chapter grader suites for the course."""

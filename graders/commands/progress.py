@@ -1,0 +1,79 @@
+"""``progress``: every chapter's exercises (done / started / not started), points and quizzes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from rich.table import Table
+
+from graders.console import error, stdout_console
+from graders.manifest import Exercise, ManifestError, load_course
+from graders.paths import CHAPTERS_DIR
+from graders.state import load_state
+
+
+def exercise_status(exercise: Exercise, saved: dict | None) -> str:
+    """done / started / not started, plus 'changed since' when the file moved on."""
+    if not saved:
+        return "not started"
+    status = "done" if saved.get("status") == "passed" else (
+        "started" if saved.get("score", 0) > 0 or exercise.stub_file.exists() else "not started")
+    try:
+        checked = datetime.fromisoformat(saved["when"]).timestamp()
+        if exercise.stub_file.stat().st_mtime > checked + 1:
+            status += " (edited since last check)"
+    except (KeyError, ValueError, OSError):
+        pass
+    return status
+
+
+def _checklist_size(chapter_id: str) -> int:
+    path = Path(CHAPTERS_DIR) / chapter_id / "checklist.toml"
+    if not path.is_file():
+        return 0
+    try:
+        from graders.quiz import load_checklist
+        return len(load_checklist(chapter_id))
+    except Exception:  # noqa: BLE001 - progress must show even if a checklist is broken
+        return 0
+
+
+def main() -> int:
+    try:
+        course = load_course()
+    except ManifestError as exc:
+        error(str(exc))
+        return 2
+    state = load_state()
+    table = Table(title="Your progress")
+    for column in ("chapter", "exercises", "points", "quiz", "checklist"):
+        table.add_column(column)
+    total = possible = 0.0
+    for chapter in course.chapters:
+        exercises = course.exercises_in(chapter.id)
+        lines, score, points = [], 0.0, 0.0
+        for exercise in exercises:
+            saved = state["exercises"].get(exercise.id)
+            status = exercise_status(exercise, saved)
+            mark = {"done": "[green]✓[/green]", "not started": "[dim]·[/dim]"}.get(
+                status.split(" (")[0], "[yellow]~[/yellow]")
+            lines.append(f"{mark} {exercise.module}: {status}")
+            score += float(saved.get("score", 0)) if saved else 0.0
+            points += exercise.points
+        quiz = state["quizzes"].get(chapter.id)
+        quiz_text = f"{quiz['score']}/{quiz['total']}" + (f" (best {quiz['best']})" if "best" in quiz else "") \
+            if quiz else "[dim]not taken[/dim]"
+        items = _checklist_size(chapter.id)
+        table.add_row(
+            f"{chapter.id} {chapter.title}",
+            "\n".join(lines) or "[dim]none yet[/dim]",
+            f"{score:g}/{points:g}",
+            quiz_text,
+            f"{items} items (make checklist {chapter.id})" if items else "-",
+        )
+        total, possible = total + score, possible + points
+    console = stdout_console()
+    console.print(table)
+    console.print(f"Total: {total:g}/{possible:g} points. Check a chapter with `make check chNN`.")
+    return 0

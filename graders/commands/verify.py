@@ -1,0 +1,142 @@
+"""``verify``: prove every grader right: reference passes, stub fails, every mutant fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rich.table import Table
+
+from graders.console import error, stdout_console
+from graders.devcheck import check_course, mutant_files
+from graders.manifest import Exercise, ManifestError, SelectionError, load_course
+from graders.paths import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
+
+RUN_LIMIT = 600
+
+
+@dataclass
+class Run:
+    exercise: str
+    role: str  # reference | stub | mutant
+    name: str
+    passed: int = 0
+    failed: int = 0
+    kinds: list[str] = field(default_factory=list)
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def all_passed(self) -> bool:
+        return not self.error and self.failed == 0 and self.passed > 0
+
+    @property
+    def ok(self) -> bool:
+        """Whether this run came out as a correct grader demands."""
+        if self.role == "reference":
+            return self.all_passed
+        return not self.error and self.failed > 0
+
+
+def _grade(exercise: Exercise, target: Path, role: str, name: str) -> Run:
+    run = Run(exercise.id, role, name)
+    with tempfile.TemporaryDirectory(prefix="verify-") as scratch:
+        report = Path(scratch) / "result.json"
+        started = time.perf_counter()
+        command = [sys.executable, "-m", "graders", "check", exercise.id, "--target", str(target),
+                   "--json", str(report), "--quiet", "--no-record"]
+        try:
+            completed = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True,
+                                       timeout=RUN_LIMIT, check=False)
+        except subprocess.TimeoutExpired:
+            run.error = f"the check did not finish within {RUN_LIMIT} s"
+            return run
+        run.seconds = round(time.perf_counter() - started, 2)
+        if completed.returncode not in (0, 1) or not report.is_file():
+            run.error = (completed.stderr.strip() or completed.stdout.strip())[-500:]
+            return run
+        data = json.loads(report.read_text(encoding="utf-8"))
+    for entry in data["exercises"]:
+        for test in entry["tests"]:
+            if test["outcome"] == "passed":
+                run.passed += 1
+            else:
+                run.failed += 1
+                run.kinds.append(test["kind"])
+                if test["kind"] == "grader_error" and role == "reference":
+                    run.error = test["message"][:500]
+    return run
+
+
+def _mutant_run(exercise: Exercise, mutant: Path) -> Run:
+    with tempfile.TemporaryDirectory(prefix="mutant-") as tree:
+        destination = Path(tree) / exercise.relative_file
+        destination.parent.mkdir(parents=True)
+        shutil.copyfile(mutant, destination)
+        return _grade(exercise, Path(tree), "mutant", mutant.stem)
+
+
+def plan(exercises: list[Exercise]):
+    for exercise in exercises:
+        yield lambda e=exercise: _grade(e, SOLUTIONS_DIR, "reference", "solution")
+        yield lambda e=exercise: _grade(e, EXERCISES_DIR, "stub", "stub")
+        for mutant in mutant_files(exercise):
+            yield lambda e=exercise, m=mutant: _mutant_run(e, m)
+
+
+def render(runs: list[Run], exercises: list[Exercise]) -> Table:
+    table = Table(title="Grader verification")
+    for column in ("exercise", "reference", "stub", "mutants killed", "survivors", "seconds"):
+        table.add_column(column)
+    for exercise in exercises:
+        mine = [r for r in runs if r.exercise == exercise.id]
+        reference = next(r for r in mine if r.role == "reference")
+        stub = next(r for r in mine if r.role == "stub")
+        mutants = [r for r in mine if r.role == "mutant"]
+        killed = sum(r.ok for r in mutants)
+        table.add_row(
+            exercise.id,
+            "[green]pass[/green]" if reference.ok else f"[red]FAIL ({reference.failed} failed)[/red]",
+            f"[green]fails {stub.failed}/{stub.passed + stub.failed}[/green]" if stub.ok
+            else "[red]PASSES[/red]",
+            f"{killed}/{len(mutants)}",
+            ", ".join(r.name for r in mutants if not r.ok) or "-",
+            f"{sum(r.seconds for r in mine):.1f}",
+        )
+    return table
+
+
+def main(*, selector: str = "all", jobs: int | None = None, json_file: str | None = None) -> int:
+    try:
+        course = load_course()
+        exercises = course.select(selector)
+    except (ManifestError, SelectionError) as exc:
+        error(str(exc))
+        return 2
+    console = stdout_console()
+    problems = check_course(course, exercises)
+    for problem in problems:
+        console.print(f"[red]✗[/red] {problem}")
+    runnable = [e for e in exercises if e.stub_file.is_file() and e.solution_file.is_file()
+                and e.test_file.is_file()]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+        runs = list(pool.map(lambda job: job(), list(plan(runnable))))
+    console.print(render(runs, runnable))
+    for run in runs:
+        if not run.ok and run.error:
+            console.print(f"[red]{run.exercise} {run.role} {run.name}:[/red] {run.error}")
+    bad = [r for r in runs if not r.ok]
+    console.print(f"{len(runs)} runs in {time.perf_counter() - started:.1f} s; "
+                  f"{len(problems)} file problem(s), {len(bad)} wrong verdict(s)")
+    if json_file:
+        Path(json_file).write_text(json.dumps([asdict(r) | {"ok": r.ok} for r in runs], indent=2))
+    return 0 if not problems and not bad else 1

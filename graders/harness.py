@@ -1,0 +1,199 @@
+"""The grader-writing API: a ``learner`` fixture whose calls run in the sandbox.
+
+Grader tests never import learner code. They ask the sandbox to call it (``learner.call``)
+or to run a small act function next to it (``learner.run``), get plain data back, and
+judge it here, in the trusted process, with messages written for learners.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graders.expectations import kind, same, same_items, show
+from graders.manifest import load_course
+from graders.paths import EXERCISES_DIR
+from graders.sandbox.client import Reply, Sandbox, SandboxError
+
+STUB_ADVICE = "This is still the stub: replace `raise NotImplementedError` with your code."
+
+
+class GradeFailure(AssertionError):
+    """A failed expectation; its message is shown to the learner as it is."""
+
+
+class SubmissionProblem(Exception):
+    """The submission as a whole cannot be tested (missing file, syntax or import error)."""
+
+    def __init__(self, kind_name: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind_name
+
+
+def _describe_raise(error: dict[str, Any]) -> str:
+    text = f"{error.get('type')}: {error.get('message')}".rstrip(": ")
+    frames = error.get("frames") or []
+    if frames:
+        name, line, func, _ = frames[-1]
+        text += f"  ({name}, line {line}, in {func})"
+    return text
+
+
+class Outcome:
+    """What one call into learner code produced, with expectations that explain themselves."""
+
+    def __init__(self, call: str, reply: Reply) -> None:
+        self.call = call
+        self.reply = reply
+
+    @classmethod
+    def from_attempt(cls, call: str, record: dict[str, Any]) -> Outcome:
+        """Wrap a record made by :func:`graders.acts.attempt` inside an act function."""
+        if "returned" in record:
+            return cls(call, Reply("returned", value=record["returned"]))
+        error = {"type": record.get("raised"), "mro": record.get("mro", []),
+                 "message": record.get("message", "")}
+        return cls(call, Reply("raised", error=error))
+
+    # -- facts ---------------------------------------------------------------------
+    @property
+    def returned(self) -> bool:
+        return self.reply.status == "returned"
+
+    def raised(self, exc_type: type[BaseException]) -> bool:
+        return self.reply.status == "raised" and exc_type.__name__ in self.reply.error.get("mro", [])
+
+    # -- failures ------------------------------------------------------------------
+    def fail(self, expected: str, *, got: str | None = None, note: str = "") -> GradeFailure:
+        """Build the message: what was called, what came back, what was expected."""
+        lines = [f"Called:   {self.call}"]
+        lines.append(got if got is not None else self._got_line())
+        lines.append(f"Expected: {expected}")
+        if note:
+            lines.append(f"Why:      {note}")
+        if self.reply.status == "raised" and self.reply.error.get("type") == "NotImplementedError":
+            lines.append(STUB_ADVICE)
+        if self.reply.output.strip():
+            printed = self.reply.output.strip().splitlines()[-8:]
+            lines.append("Printed:  " + "\n          ".join(printed))
+        return GradeFailure("\n".join(lines))
+
+    def _got_line(self) -> str:
+        status = self.reply.status
+        if status == "returned":
+            return f"Returned: {show(self.reply.value)}"
+        if status == "raised":
+            return f"Raised:   {_describe_raise(self.reply.error)}"
+        if status == "missing":
+            return (f"Problem:  your module has no function named '{self.reply.detail}' "
+                    "(did you rename it?)")
+        if status == "timeout":
+            return (f"Problem:  it did not finish within {self.reply.detail} s "
+                    "(timed out: look for a loop that never ends or a wait that never returns)")
+        if status == "unencodable":
+            return f"Problem:  the result could not be inspected ({self.reply.detail})"
+        return f"Problem:  {self.reply.detail or 'the process crashed'}"
+
+    # -- expectations ---------------------------------------------------------------
+    def value(self, expected: str = "a value to be returned") -> Any:
+        """The returned value; anything else (raise, crash, timeout) fails the test."""
+        if not self.returned:
+            raise self.fail(expected)
+        return self.reply.value
+
+    def expect(self, expected: Any, *, note: str = "", places: int | None = None) -> Any:
+        """Expect exactly this value, of exactly this type."""
+        actual = self.value(show(expected))
+        if not same(actual, expected, places):
+            got = f"Returned: {show(actual)}"
+            if show(actual) == show(expected) or type(actual) is not type(expected):
+                got += f" ({kind(actual)}; expected {kind(expected)})"
+            raise self.fail(show(expected), got=got, note=note)
+        return actual
+
+    def expect_items(self, expected: Iterable[Any], *, note: str = "") -> Any:
+        """Expect these items in any order (for results whose order is not specified)."""
+        expected = list(expected)
+        actual = self.value(f"the items {show(expected)} in any order")
+        if not same_items(actual, expected):
+            raise self.fail(f"these items, in any order: {show(expected)}", note=note)
+        return actual
+
+    def expect_that(self, check: Callable[[Any], bool], expected: str, *, note: str = "") -> Any:
+        """Expect the returned value to pass a check described in plain words."""
+        actual = self.value(expected)
+        if not check(actual):
+            raise self.fail(expected, note=note)
+        return actual
+
+    def expect_raises(self, *exc_types: type[BaseException], note: str = "") -> None:
+        """Expect the call to raise one of these exception types (or a subclass)."""
+        names = " or ".join(t.__name__ for t in exc_types)
+        if not any(self.raised(t) for t in exc_types):
+            raise self.fail(f"{names} to be raised", note=note)
+
+
+class Learner:
+    """The learner's module as the grader sees it: reachable only through the sandbox."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    @property
+    def workdir(self) -> Path:
+        """A private folder the learner's code runs in; the grader may read and write it too."""
+        return self.sandbox.workdir
+
+    def call(self, func: str, *args: Any, **kwargs: Any) -> Outcome:
+        """Call ``func(*args, **kwargs)`` in the learner's module; arguments are plain data."""
+        shown = [show(a) for a in args] + [f"{k}={show(v)}" for k, v in kwargs.items()]
+        return Outcome(f"{func}({', '.join(shown)})", self._guard(self.sandbox.call, func, *args, **kwargs))
+
+    def run(self, act: Callable[..., Any], *args: Any, call: str, timeout: float | None = None,
+            **kwargs: Any) -> Outcome:
+        """Run ``act(module, *args)`` next to the learner's code; ``call`` describes it."""
+        reply = self._guard(self.sandbox.run, act, *args, timeout=timeout, **kwargs)
+        return Outcome(call, reply)
+
+    @staticmethod
+    def _guard(method: Callable[..., Reply], *args: Any, **kwargs: Any) -> Reply:
+        try:
+            return method(*args, **kwargs)
+        except SandboxError as exc:
+            raise SubmissionProblem(exc.kind, str(exc)) from None
+
+
+# -- fixtures ---------------------------------------------------------------------
+def _exercise_id(module: Any) -> str:
+    exercise_id = getattr(module, "EXERCISE", None)
+    if not exercise_id:
+        raise RuntimeError(f"{module.__name__} must set EXERCISE = 'chNN/module'")
+    return exercise_id
+
+
+@pytest.fixture(scope="module")
+def _sandbox(request: pytest.FixtureRequest):
+    exercise_id = _exercise_id(request.module)
+    course = load_course()
+    exercise = course.exercise(exercise_id)
+    timeout = exercise.timeout if exercise else 10.0
+    target = Path(request.config.getoption("grader_target") or EXERCISES_DIR)
+    learner_file = target / exercise_id.split("/")[0] / f"{exercise_id.split('/')[1]}.py"
+    scale = float(request.config.getoption("grader_timeout_scale") or 1.0)
+    sandbox = Sandbox(learner_file, preload=(request.module.__name__,), timeout=timeout * scale)
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.fixture
+def learner(_sandbox: Sandbox) -> Learner:
+    """The learner's module for this test file's exercise (see the module's EXERCISE)."""
+    if not _sandbox.learner_file.is_file():
+        raise SubmissionProblem(
+            "missing_file",
+            f"{_sandbox.learner_file} is missing (did you rename or move it?)",
+        )
+    return Learner(_sandbox)

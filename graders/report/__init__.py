@@ -1,0 +1,1 @@
+"""Views of a GradingResult: terminal, JSON, JUnit XML and friends."""

@@ -1,0 +1,105 @@
+"""Runs grader suites with pytest in this (trusted) process and builds a GradingResult."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from graders.collector import Collector, Record
+from graders.manifest import Exercise
+from graders.paths import GRADERS_DIR
+from graders.results import ERROR, FAILED, ExerciseResult, GradingResult, TestResult
+
+PYTEST_INI = GRADERS_DIR / "pytest.ini"
+
+
+def precheck(exercise: Exercise, target: Path) -> tuple[str, str]:
+    """Find whole-file problems without running learner code: (kind, message) or ('', '')."""
+    path = target / exercise.relative_file
+    shown = _display(path)
+    if not path.is_file():
+        return "missing_file", f"{shown} is missing (did you rename or move it?)"
+    try:
+        source = path.read_bytes()
+        compile(source, str(path), "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        text = f": {exc.text.strip()}" if exc.text else ""
+        return "syntax_error", f"{type(exc).__name__} in {shown}, line {exc.lineno}: {exc.msg}{text}"
+    except ValueError as exc:  # e.g. null bytes in the source
+        return "syntax_error", f"{shown} cannot be read as Python: {exc}"
+    return "", ""
+
+
+def _display(path: Path) -> str:
+    with contextlib.suppress(ValueError):
+        return str(path.resolve().relative_to(Path.cwd()))
+    return str(path)
+
+
+def _points(exercise: Exercise, records: list[Record]) -> dict[str, float]:
+    per_task = Counter(r.task for r in records)
+    points: dict[str, float] = {}
+    for record in records:
+        task = exercise.task(record.task) if isinstance(record.task, int) else None
+        points[record.nodeid] = task.points / per_task[record.task] if task else 0.0
+    return points
+
+
+def build_result(exercises: list[Exercise], collector: Collector, target: Path,
+                 problems: dict[str, tuple[str, str]]) -> GradingResult:
+    """Turn raw records into per-exercise results with points from the manifest."""
+    result = GradingResult(target=str(target))
+    for exercise in exercises:
+        records = [r for r in collector.records if r.exercise == exercise.id]
+        kind, message = problems.get(exercise.id, ("", ""))
+        entry = ExerciseResult(exercise.id, exercise.title, problem=message, problem_kind=kind)
+        points = _points(exercise, records)
+        for record in records:
+            passed = record.outcome == "passed" and not message
+            entry.tests.append(TestResult(
+                id=record.nodeid,
+                exercise=exercise.id,
+                task=record.task,
+                name=record.name,
+                description=record.description,
+                outcome=record.outcome if not message else FAILED,
+                message=record.message if not message else message,
+                kind=record.kind if not message else kind,
+                points=round(points[record.nodeid], 4) if passed else 0.0,
+                max_points=round(points[record.nodeid], 4),
+                duration=round(record.duration, 4),
+            ))
+        if not records and not message:
+            entry.problem, entry.problem_kind = "no grader tests were found", ERROR
+        result.exercises.append(entry)
+    return result
+
+
+def run_exercises(exercises: list[Exercise], *, target: Path, timeout_scale: float = 1.0,
+                  extra_args: tuple[str, ...] = ()) -> tuple[GradingResult, str]:
+    """Grade the exercises found under ``target``; returns the result and pytest's own log."""
+    target = target.resolve()
+    problems = {e.id: precheck(e, target) for e in exercises}
+    problems = {k: v for k, v in problems.items() if v[0]}
+    collector = Collector()
+    files = [str(e.test_file) for e in exercises if e.test_file.is_file()]
+    backstop = max((e.timeout for e in exercises), default=10) * timeout_scale * 6 + 30
+    log = io.StringIO()
+    if files:
+        args = ["-c", str(PYTEST_INI), "--rootdir", str(GRADERS_DIR), "-q", "-o",
+                f"timeout={backstop:g}", "--target", str(target),
+                "--timeout-scale", str(timeout_scale), *extra_args, *files]
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            pytest.main(args, plugins=[collector])
+    for error in collector.collection_errors:
+        for exercise in exercises:
+            if exercise.test_file.name in error and exercise.id not in problems:
+                problems[exercise.id] = ("grader_error", f"the grader could not be loaded: {error}")
+    for exercise in exercises:
+        if not exercise.test_file.is_file() and exercise.id not in problems:
+            problems[exercise.id] = ("grader_error", f"grader file {exercise.test_file} is missing")
+    return build_result(exercises, collector, target, problems), log.getvalue()

@@ -1,0 +1,1 @@
+"""Runs learner code in a separate process and brings back only plain data."""
