@@ -15,8 +15,11 @@ def attempt(func: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, An
             message = str(exc)[:2000]
         except BaseException:  # noqa: BLE001
             message = "<message could not be shown>"
-        return {"raised": type(exc).__name__, "mro": [c.__name__ for c in type(exc).__mro__],
-                "message": message}
+        return {
+            "raised": type(exc).__name__,
+            "mro": [c.__name__ for c in type(exc).__mro__],
+            "message": message,
+        }
 
 
 class FakeClock:

@@ -8,8 +8,12 @@ from collections.abc import Sequence
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m graders", description=(
-        "Check your exercises, get hints, see progress; for instructors, verify the graders."))
+    parser = argparse.ArgumentParser(
+        prog="python -m graders",
+        description=(
+            "Check your exercises, get hints, see progress; for instructors, verify the graders."
+        ),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="grade exercises: chNN, chNN/module or all")
@@ -17,12 +21,23 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--target", help="folder laid out like exercises/ (default: exercises/)")
     check.add_argument("--json", dest="json_file", metavar="FILE", help="write results as JSON")
     check.add_argument("--junit", dest="junit_file", metavar="FILE", help="write JUnit XML")
-    check.add_argument("--timeout-scale", type=float, default=1.0,
-                       help="multiply every time limit (for slow machines)")
+    check.add_argument(
+        "--timeout-scale",
+        type=float,
+        default=1.0,
+        help="multiply every time limit (for slow machines)",
+    )
     check.add_argument("-v", "--verbose", action="store_true", help="show every failure in full")
-    check.add_argument("-q", "--quiet", action="store_true", help="print nothing; use the exit code")
-    check.add_argument("--no-record", dest="record", action="store_false", default=None,
-                       help="do not update your saved progress")
+    check.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing; use the exit code"
+    )
+    check.add_argument(
+        "--no-record",
+        dest="record",
+        action="store_false",
+        default=None,
+        help="do not update your saved progress",
+    )
 
     hint = commands.add_parser("hint", help="show the next hint for a chapter or exercise")
     hint.add_argument("selector")

@@ -31,8 +31,11 @@ def _classify(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[str, str, s
     if isinstance(exc, GradeFailure):
         text = str(exc)
         kind = "stub" if "still the stub" in text else "assertion"
-        for marker, name in (("timed out", "timeout"), ("Problem:  the process", "crashed"),
-                             ("has no function named", "missing")):
+        for marker, name in (
+            ("timed out", "timeout"),
+            ("Problem:  the process", "crashed"),
+            ("has no function named", "missing"),
+        ):
             if marker in text:
                 kind = name
         return "failed", kind, text
@@ -96,4 +99,8 @@ class Collector:
                 record.outcome, record.kind = "error", "grader_error"
                 record.message = report.longreprtext[-800:]
         elif report.skipped and record.outcome == "passed":
-            record.outcome, record.kind, record.message = "failed", "skipped", "this test did not run"
+            record.outcome, record.kind, record.message = (
+                "failed",
+                "skipped",
+                "this test did not run",
+            )

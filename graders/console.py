@@ -11,7 +11,7 @@ def stdout_console() -> Console:
     """Rich console for reports; a fixed, roomy width when output is not a terminal."""
     console = Console(highlight=False)
     if not console.is_terminal:
-        console = Console(highlight=False, width=120)
+        console = Console(highlight=False, width=120, soft_wrap=True)
     return console
 
 

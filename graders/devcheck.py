@@ -38,8 +38,11 @@ def mutant_files(exercise: Exercise) -> list[Path]:
 def check_exercise(exercise: Exercise) -> list[str]:
     """Problems with one exercise's files (empty when all is well)."""
     problems: list[str] = []
-    for label, path in (("stub", exercise.stub_file), ("solution", exercise.solution_file),
-                        ("grader", exercise.test_file)):
+    for label, path in (
+        ("stub", exercise.stub_file),
+        ("solution", exercise.solution_file),
+        ("grader", exercise.test_file),
+    ):
         if not path.is_file():
             problems.append(f"{exercise.id}: {label} file {path} is missing")
     if problems:
@@ -54,7 +57,9 @@ def check_exercise(exercise: Exercise) -> list[str]:
     else:
         for name, doc in solution_api.items():
             if doc != stub_api[name]:
-                problems.append(f"{exercise.id}: docstring of {name} differs between stub and solution")
+                problems.append(
+                    f"{exercise.id}: docstring of {name} differs between stub and solution"
+                )
             if not doc and not name.startswith(("<", "_")) and "." not in name:
                 problems.append(f"{exercise.id}: {name} has no docstring")
     mutants = mutant_files(exercise)
@@ -63,7 +68,9 @@ def check_exercise(exercise: Exercise) -> list[str]:
     for mutant in mutants:
         doc = ast.get_docstring(ast.parse(mutant.read_text(encoding="utf-8"))) or ""
         if not doc.startswith("Mutant:"):
-            problems.append(f"{exercise.id}: {mutant.name} must start with a 'Mutant: ...' docstring")
+            problems.append(
+                f"{exercise.id}: {mutant.name} must start with a 'Mutant: ...' docstring"
+            )
     return problems
 
 

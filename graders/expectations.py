@@ -39,7 +39,10 @@ def freeze(value: Any, places: int | None = None) -> Any:
     if isinstance(value, (list, tuple)):
         return (kind_name, tuple(freeze(item, places) for item in value))
     if isinstance(value, dict):
-        return (kind_name, frozenset((freeze(k, places), freeze(v, places)) for k, v in value.items()))
+        return (
+            kind_name,
+            frozenset((freeze(k, places), freeze(v, places)) for k, v in value.items()),
+        )
     if isinstance(value, (set, frozenset)):
         return (kind_name, frozenset(freeze(item, places) for item in value))
     if isinstance(value, float) and places is not None:

@@ -54,8 +54,11 @@ class Outcome:
         """Wrap a record made by :func:`graders.acts.attempt` inside an act function."""
         if "returned" in record:
             return cls(call, Reply("returned", value=record["returned"]))
-        error = {"type": record.get("raised"), "mro": record.get("mro", []),
-                 "message": record.get("message", "")}
+        error = {
+            "type": record.get("raised"),
+            "mro": record.get("mro", []),
+            "message": record.get("message", ""),
+        }
         return cls(call, Reply("raised", error=error))
 
     # -- facts ---------------------------------------------------------------------
@@ -64,7 +67,9 @@ class Outcome:
         return self.reply.status == "returned"
 
     def raised(self, exc_type: type[BaseException]) -> bool:
-        return self.reply.status == "raised" and exc_type.__name__ in self.reply.error.get("mro", [])
+        return self.reply.status == "raised" and exc_type.__name__ in self.reply.error.get(
+            "mro", []
+        )
 
     # -- failures ------------------------------------------------------------------
     def fail(self, expected: str, *, got: str | None = None, note: str = "") -> GradeFailure:
@@ -88,11 +93,15 @@ class Outcome:
         if status == "raised":
             return f"Raised:   {_describe_raise(self.reply.error)}"
         if status == "missing":
-            return (f"Problem:  your module has no function named '{self.reply.detail}' "
-                    "(did you rename it?)")
+            return (
+                f"Problem:  your module has no function named '{self.reply.detail}' "
+                "(did you rename it?)"
+            )
         if status == "timeout":
-            return (f"Problem:  it did not finish within {self.reply.detail} s "
-                    "(timed out: look for a loop that never ends or a wait that never returns)")
+            return (
+                f"Problem:  it did not finish within {self.reply.detail} s "
+                "(timed out: look for a loop that never ends or a wait that never returns)"
+            )
         if status == "unencodable":
             return f"Problem:  the result could not be inspected ({self.reply.detail})"
         return f"Problem:  {self.reply.detail or 'the process crashed'}"
@@ -150,10 +159,18 @@ class Learner:
     def call(self, func: str, *args: Any, **kwargs: Any) -> Outcome:
         """Call ``func(*args, **kwargs)`` in the learner's module; arguments are plain data."""
         shown = [show(a) for a in args] + [f"{k}={show(v)}" for k, v in kwargs.items()]
-        return Outcome(f"{func}({', '.join(shown)})", self._guard(self.sandbox.call, func, *args, **kwargs))
+        return Outcome(
+            f"{func}({', '.join(shown)})", self._guard(self.sandbox.call, func, *args, **kwargs)
+        )
 
-    def run(self, act: Callable[..., Any], *args: Any, call: str, timeout: float | None = None,
-            **kwargs: Any) -> Outcome:
+    def run(
+        self,
+        act: Callable[..., Any],
+        *args: Any,
+        call: str,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Outcome:
         """Run ``act(module, *args)`` next to the learner's code; ``call`` describes it."""
         reply = self._guard(self.sandbox.run, act, *args, timeout=timeout, **kwargs)
         return Outcome(call, reply)

@@ -19,7 +19,9 @@ class TestResult:
     description: str
     outcome: str  # passed | failed | error
     message: str = ""
-    kind: str = ""  # why it failed: assertion, timeout, crashed, stub, import_error, grader_error...
+    kind: str = (
+        ""  # why it failed: assertion, timeout, crashed, stub, import_error, grader_error...
+    )
     points: float = 0.0
     max_points: float = 0.0
     duration: float = 0.0

@@ -28,7 +28,10 @@ def precheck(exercise: Exercise, target: Path) -> tuple[str, str]:
         compile(source, str(path), "exec", dont_inherit=True)
     except SyntaxError as exc:
         text = f": {exc.text.strip()}" if exc.text else ""
-        return "syntax_error", f"{type(exc).__name__} in {shown}, line {exc.lineno}: {exc.msg}{text}"
+        return (
+            "syntax_error",
+            f"{type(exc).__name__} in {shown}, line {exc.lineno}: {exc.msg}{text}",
+        )
     except ValueError as exc:  # e.g. null bytes in the source
         return "syntax_error", f"{shown} cannot be read as Python: {exc}"
     return "", ""
@@ -49,8 +52,12 @@ def _points(exercise: Exercise, records: list[Record]) -> dict[str, float]:
     return points
 
 
-def build_result(exercises: list[Exercise], collector: Collector, target: Path,
-                 problems: dict[str, tuple[str, str]]) -> GradingResult:
+def build_result(
+    exercises: list[Exercise],
+    collector: Collector,
+    target: Path,
+    problems: dict[str, tuple[str, str]],
+) -> GradingResult:
     """Turn raw records into per-exercise results with points from the manifest."""
     result = GradingResult(target=str(target))
     for exercise in exercises:
@@ -59,28 +66,37 @@ def build_result(exercises: list[Exercise], collector: Collector, target: Path,
         entry = ExerciseResult(exercise.id, exercise.title, problem=message, problem_kind=kind)
         points = _points(exercise, records)
         for record in records:
-            passed = record.outcome == "passed" and not message
-            entry.tests.append(TestResult(
-                id=record.nodeid,
-                exercise=exercise.id,
-                task=record.task,
-                name=record.name,
-                description=record.description,
-                outcome=record.outcome if not message else FAILED,
-                message=record.message if not message else message,
-                kind=record.kind if not message else kind,
-                points=round(points[record.nodeid], 4) if passed else 0.0,
-                max_points=round(points[record.nodeid], 4),
-                duration=round(record.duration, 4),
-            ))
+            if message:  # a whole-file problem overrides whatever the test itself said
+                record.outcome, record.message, record.kind = FAILED, message, kind
+            passed = record.outcome == "passed"
+            entry.tests.append(
+                TestResult(
+                    id=record.nodeid,
+                    exercise=exercise.id,
+                    task=record.task,
+                    name=record.name,
+                    description=record.description,
+                    outcome=record.outcome,
+                    message=record.message,
+                    kind=record.kind,
+                    points=round(points[record.nodeid], 4) if passed else 0.0,
+                    max_points=round(points[record.nodeid], 4),
+                    duration=round(record.duration, 4),
+                )
+            )
         if not records and not message:
             entry.problem, entry.problem_kind = "no grader tests were found", ERROR
         result.exercises.append(entry)
     return result
 
 
-def run_exercises(exercises: list[Exercise], *, target: Path, timeout_scale: float = 1.0,
-                  extra_args: tuple[str, ...] = ()) -> tuple[GradingResult, str]:
+def run_exercises(
+    exercises: list[Exercise],
+    *,
+    target: Path,
+    timeout_scale: float = 1.0,
+    extra_args: tuple[str, ...] = (),
+) -> tuple[GradingResult, str]:
     """Grade the exercises found under ``target``; returns the result and pytest's own log."""
     target = target.resolve()
     problems = {e.id: precheck(e, target) for e in exercises}
@@ -90,9 +106,21 @@ def run_exercises(exercises: list[Exercise], *, target: Path, timeout_scale: flo
     backstop = max((e.timeout for e in exercises), default=10) * timeout_scale * 6 + 30
     log = io.StringIO()
     if files:
-        args = ["-c", str(PYTEST_INI), "--rootdir", str(GRADERS_DIR), "-q", "-o",
-                f"timeout={backstop:g}", "--target", str(target),
-                "--timeout-scale", str(timeout_scale), *extra_args, *files]
+        args = [
+            "-c",
+            str(PYTEST_INI),
+            "--rootdir",
+            str(GRADERS_DIR),
+            "-q",
+            "-o",
+            f"timeout={backstop:g}",
+            "--target",
+            str(target),
+            "--timeout-scale",
+            str(timeout_scale),
+            *extra_args,
+            *files,
+        ]
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             pytest.main(args, plugins=[collector])
     for error in collector.collection_errors:

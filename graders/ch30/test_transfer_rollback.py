@@ -6,7 +6,6 @@ import itertools
 import random
 import sqlite3
 from contextlib import closing
-from pathlib import Path
 
 import pytest
 
@@ -78,7 +77,8 @@ def expect_unchanged(transfer: tuple[str, str, int], step: dict, path: str, befo
         )
     if step["open_transaction"]:
         raise GradeFailure(
-            f"Called:   {call}\nThen:     conn.in_transaction is True (a transaction was left open)\n"
+            f"Called:   {call}\n"
+            "Then:     conn.in_transaction is True (a transaction was left open)\n"
             "Expected: the failed transaction rolled back, nothing pending"
         )
     if committed(path) != before:
@@ -154,8 +154,10 @@ def test_names_with_quotes(learner):
         expected, note="build SQL with ? placeholders, not f-strings or string formatting"
     )
     if committed(path) != expected:
-        raise GradeFailure(f"Called:   {describe(*transfer)}\nThen:     a second connection "
-                           f"reads {committed(path)}\nExpected: {expected}")
+        raise GradeFailure(
+            f"Called:   {describe(*transfer)}\nThen:     a second connection "
+            f"reads {committed(path)}\nExpected: {expected}"
+        )
 
 
 @pytest.mark.task(2)
@@ -211,9 +213,11 @@ def test_refused_transfer_is_not_committed_later(learner):
         note="the refused transfer must be rolled back, or the next commit saves its debit",
     )
     if committed(path) != {"Alice": 999, "Bob": 501}:
-        raise GradeFailure(f"Called:   {describe(*transfers[0])}; {describe(*transfers[1])}\n"
-                           f"Then:     a second connection reads {committed(path)}\n"
-                           "Expected: {'Alice': 999, 'Bob': 501}")
+        raise GradeFailure(
+            f"Called:   {describe(*transfers[0])}; {describe(*transfers[1])}\n"
+            f"Then:     a second connection reads {committed(path)}\n"
+            "Expected: {'Alice': 999, 'Bob': 501}"
+        )
 
 
 @pytest.mark.task(4)
@@ -229,7 +233,7 @@ def test_money_is_conserved_over_many_transfers(learner):
         recipient = rng.choice([name for name in names if name != sender])
         transfers.append((sender, recipient, rng.randint(-20, 250)))
     steps = run_transfers(learner, path, transfers)
-    for transfer, step in zip(transfers, steps):
+    for transfer, step in zip(transfers, steps, strict=True):
         sender, recipient, amount = transfer
         if amount > 0 and sender in balances and balances[sender] >= amount:
             balances[sender] -= amount

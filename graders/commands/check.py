@@ -30,16 +30,26 @@ def record_progress(result: GradingResult) -> None:
             }
 
 
-def grade(course: Course, selector: str, target: Path, *, timeout_scale: float = 1.0) -> GradingResult:
+def grade(
+    course: Course, selector: str, target: Path, *, timeout_scale: float = 1.0
+) -> GradingResult:
     """Grade the selected exercises under ``target`` (raises SelectionError)."""
     exercises = course.select(selector)
     result, _log = run_exercises(exercises, target=target, timeout_scale=timeout_scale)
     return result
 
 
-def main(*, selector: str, target: str | None = None, json_file: str | None = None,
-         junit_file: str | None = None, verbose: bool = False, quiet: bool = False,
-         timeout_scale: float = 1.0, record: bool | None = None) -> int:
+def main(
+    *,
+    selector: str,
+    target: str | None = None,
+    json_file: str | None = None,
+    junit_file: str | None = None,
+    verbose: bool = False,
+    quiet: bool = False,
+    timeout_scale: float = 1.0,
+    record: bool | None = None,
+) -> int:
     """Run the check and return the exit code: 0 all pass, 1 a failure, 2 a usage error."""
     try:
         course = load_course()
@@ -61,7 +71,9 @@ def main(*, selector: str, target: str | None = None, json_file: str | None = No
         formats.write_atomic(Path(junit_file), formats.to_junit(result))
     if not quiet:
         terminal.render(stdout_console(), result, course, verbose=verbose)
-    should_record = record if record is not None else target_dir.resolve() == EXERCISES_DIR.resolve()
+    should_record = (
+        record if record is not None else target_dir.resolve() == EXERCISES_DIR.resolve()
+    )
     if should_record:
         record_progress(result)
     return 0 if result.passed else 1

@@ -31,9 +31,13 @@ def main(*, selector: str, target: str | None = None) -> int:
         console.print(f"[green]Everything in {selector} passes: no hint needed.[/green]")
         return 0
     exercise = course.exercise(entry.id)
-    if entry.problem or any(t.kind in {"missing_file", "syntax_error", "import_error"} for t in entry.tests):
+    if entry.problem or any(
+        t.kind in {"missing_file", "syntax_error", "import_error"} for t in entry.tests
+    ):
         problem = entry.problem or next(t.message for t in entry.tests if not t.passed)
-        console.print(f"[bold]{entry.id}[/bold]: first fix this, then ask again:\n  {escape(problem)}")
+        console.print(
+            f"[bold]{entry.id}[/bold]: first fix this, then ask again:\n  {escape(problem)}"
+        )
         return 1
     number = entry.first_failing_task() or 1
     task = exercise.task(number)
@@ -48,5 +52,8 @@ def main(*, selector: str, target: str | None = None) -> int:
     if level < len(task.hints):
         console.print("  [dim]Run it again for the next hint.[/dim]")
     else:
-        console.print("  [dim]That is every hint for this task. The lesson in chapters/ has worked examples.[/dim]")
+        console.print(
+            "  [dim]That is every hint for this task. "
+            "The lesson in chapters/ has worked examples.[/dim]"
+        )
     return 1

@@ -14,7 +14,11 @@ def main() -> int:
         return 2
     console = stdout_console()
     for chapter in course.chapters:
-        console.print(f"[bold]{chapter.id}[/bold] {chapter.title} [dim](phase {chapter.phase})[/dim]")
+        console.print(
+            f"[bold]{chapter.id}[/bold] {chapter.title} [dim](phase {chapter.phase})[/dim]"
+        )
         for exercise in course.exercises_in(chapter.id):
-            console.print(f"  {exercise.id:<32} {exercise.title} [dim]({exercise.points:g} points)[/dim]")
+            console.print(
+                f"  {exercise.id:<32} {exercise.title} [dim]({exercise.points:g} points)[/dim]"
+            )
     return 0

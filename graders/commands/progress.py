@@ -17,8 +17,13 @@ def exercise_status(exercise: Exercise, saved: dict | None) -> str:
     """done / started / not started, plus 'changed since' when the file moved on."""
     if not saved:
         return "not started"
-    status = "done" if saved.get("status") == "passed" else (
-        "started" if saved.get("score", 0) > 0 or exercise.stub_file.exists() else "not started")
+    status = (
+        "done"
+        if saved.get("status") == "passed"
+        else (
+            "started" if saved.get("score", 0) > 0 or exercise.stub_file.exists() else "not started"
+        )
+    )
     try:
         checked = datetime.fromisoformat(saved["when"]).timestamp()
         if exercise.stub_file.stat().st_mtime > checked + 1:
@@ -34,6 +39,7 @@ def _checklist_size(chapter_id: str) -> int:
         return 0
     try:
         from graders.quiz import load_checklist
+
         return len(load_checklist(chapter_id))
     except Exception:  # noqa: BLE001 - progress must show even if a checklist is broken
         return 0
@@ -57,13 +63,18 @@ def main() -> int:
             saved = state["exercises"].get(exercise.id)
             status = exercise_status(exercise, saved)
             mark = {"done": "[green]✓[/green]", "not started": "[dim]·[/dim]"}.get(
-                status.split(" (")[0], "[yellow]~[/yellow]")
+                status.split(" (")[0], "[yellow]~[/yellow]"
+            )
             lines.append(f"{mark} {exercise.module}: {status}")
             score += float(saved.get("score", 0)) if saved else 0.0
             points += exercise.points
         quiz = state["quizzes"].get(chapter.id)
-        quiz_text = f"{quiz['score']}/{quiz['total']}" + (f" (best {quiz['best']})" if "best" in quiz else "") \
-            if quiz else "[dim]not taken[/dim]"
+        quiz_text = (
+            f"{quiz['score']}/{quiz['total']}"
+            + (f" (best {quiz['best']})" if "best" in quiz else "")
+            if quiz
+            else "[dim]not taken[/dim]"
+        )
         items = _checklist_size(chapter.id)
         table.add_row(
             f"{chapter.id} {chapter.title}",

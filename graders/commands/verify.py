@@ -51,11 +51,28 @@ def _grade(exercise: Exercise, target: Path, role: str, name: str) -> Run:
     with tempfile.TemporaryDirectory(prefix="verify-") as scratch:
         report = Path(scratch) / "result.json"
         started = time.perf_counter()
-        command = [sys.executable, "-m", "graders", "check", exercise.id, "--target", str(target),
-                   "--json", str(report), "--quiet", "--no-record"]
+        command = [
+            sys.executable,
+            "-m",
+            "graders",
+            "check",
+            exercise.id,
+            "--target",
+            str(target),
+            "--json",
+            str(report),
+            "--quiet",
+            "--no-record",
+        ]
         try:
-            completed = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True,
-                                       timeout=RUN_LIMIT, check=False)
+            completed = subprocess.run(
+                command,
+                cwd=REPO_ROOT,
+                capture_output=True,
+                text=True,
+                timeout=RUN_LIMIT,
+                check=False,
+            )
         except subprocess.TimeoutExpired:
             run.error = f"the check did not finish within {RUN_LIMIT} s"
             return run
@@ -104,8 +121,11 @@ def render(runs: list[Run], exercises: list[Exercise]) -> Table:
         killed = sum(r.ok for r in mutants)
         table.add_row(
             exercise.id,
-            "[green]pass[/green]" if reference.ok else f"[red]FAIL ({reference.failed} failed)[/red]",
-            f"[green]fails {stub.failed}/{stub.passed + stub.failed}[/green]" if stub.ok
+            "[green]pass[/green]"
+            if reference.ok
+            else f"[red]FAIL ({reference.failed} failed)[/red]",
+            f"[green]fails {stub.failed}/{stub.passed + stub.failed}[/green]"
+            if stub.ok
             else "[red]PASSES[/red]",
             f"{killed}/{len(mutants)}",
             ", ".join(r.name for r in mutants if not r.ok) or "-",
@@ -125,8 +145,11 @@ def main(*, selector: str = "all", jobs: int | None = None, json_file: str | Non
     problems = check_course(course, exercises)
     for problem in problems:
         console.print(f"[red]✗[/red] {problem}")
-    runnable = [e for e in exercises if e.stub_file.is_file() and e.solution_file.is_file()
-                and e.test_file.is_file()]
+    runnable = [
+        e
+        for e in exercises
+        if e.stub_file.is_file() and e.solution_file.is_file() and e.test_file.is_file()
+    ]
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
         runs = list(pool.map(lambda job: job(), list(plan(runnable))))
@@ -135,8 +158,10 @@ def main(*, selector: str = "all", jobs: int | None = None, json_file: str | Non
         if not run.ok and run.error:
             console.print(f"[red]{run.exercise} {run.role} {run.name}:[/red] {run.error}")
     bad = [r for r in runs if not r.ok]
-    console.print(f"{len(runs)} runs in {time.perf_counter() - started:.1f} s; "
-                  f"{len(problems)} file problem(s), {len(bad)} wrong verdict(s)")
+    console.print(
+        f"{len(runs)} runs in {time.perf_counter() - started:.1f} s; "
+        f"{len(problems)} file problem(s), {len(bad)} wrong verdict(s)"
+    )
     if json_file:
         Path(json_file).write_text(json.dumps([asdict(r) | {"ok": r.ok} for r in runs], indent=2))
     return 0 if not problems and not bad else 1

@@ -13,8 +13,11 @@ from graders.paths import EXERCISES_DIR, REPO_ROOT
 
 def _check(selector: str, target: Path) -> None:
     # A fresh process per run, so edited grader or learner modules are always re-read.
-    subprocess.run([sys.executable, "-m", "graders", "check", selector, "--target", str(target)],
-                   cwd=REPO_ROOT, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "graders", "check", selector, "--target", str(target)],
+        cwd=REPO_ROOT,
+        check=False,
+    )
 
 
 def main(*, selector: str, target: str | None = None) -> int:

@@ -30,23 +30,39 @@ def to_json(result: GradingResult) -> str:
 
 def to_junit(result: GradingResult) -> str:
     """JUnit XML: one testsuite per exercise, one testcase per grader test."""
-    suites = ET.Element("testsuites", name="graders", tests=str(len(result.tests())),
-                        failures=str(sum(t.outcome == "failed" for t in result.tests())),
-                        errors=str(sum(t.outcome == "error" for t in result.tests())))
+    suites = ET.Element(
+        "testsuites",
+        name="graders",
+        tests=str(len(result.tests())),
+        failures=str(sum(t.outcome == "failed" for t in result.tests())),
+        errors=str(sum(t.outcome == "error" for t in result.tests())),
+    )
     for entry in result.exercises:
         suite = ET.SubElement(
-            suites, "testsuite", name=entry.id, tests=str(len(entry.tests)),
+            suites,
+            "testsuite",
+            name=entry.id,
+            tests=str(len(entry.tests)),
             failures=str(sum(t.outcome == "failed" for t in entry.tests)),
             errors=str(sum(t.outcome == "error" for t in entry.tests)),
             time=f"{sum(t.duration for t in entry.tests):.3f}",
         )
         for test in entry.tests:
-            case = ET.SubElement(suite, "testcase", classname=entry.id.replace("/", "."),
-                                 name=test.name, time=f"{test.duration:.3f}")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=entry.id.replace("/", "."),
+                name=test.name,
+                time=f"{test.duration:.3f}",
+            )
             if test.outcome != "passed":
                 tag = "error" if test.outcome == "error" else "failure"
-                node = ET.SubElement(case, tag, message=test.message.splitlines()[0] if test.message else "",
-                                     type=test.kind or tag)
+                node = ET.SubElement(
+                    case,
+                    tag,
+                    message=test.message.splitlines()[0] if test.message else "",
+                    type=test.kind or tag,
+                )
                 node.text = test.message
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

@@ -10,8 +10,14 @@ from graders.manifest import Course
 from graders.results import ExerciseResult, GradingResult
 
 DETAILED_FAILURES = 3
-WHOLE_FILE_KINDS = {"missing_file", "syntax_error", "import_error", "import_timeout",
-                    "import_crash", "grader_error"}
+WHOLE_FILE_KINDS = {
+    "missing_file",
+    "syntax_error",
+    "import_error",
+    "import_timeout",
+    "import_crash",
+    "grader_error",
+}
 
 
 def _points(value: float) -> str:
@@ -20,12 +26,13 @@ def _points(value: float) -> str:
 
 def _exercise_header(console: Console, entry: ExerciseResult, course: Course) -> None:
     passed = sum(t.passed for t in entry.tests)
+    counts = f"{passed}/{len(entry.tests)} tests, {_points(entry.score)}/{_points(entry.possible)}"
     style = "green" if entry.passed else "red" if entry.problem else "yellow"
     console.print(
         Text.assemble(
-            (f"{entry.id}", "bold"), f"  {entry.title}  ",
-            (f"{passed}/{len(entry.tests)} tests, {_points(entry.score)}/{_points(entry.possible)} points",
-             style),
+            (f"{entry.id}", "bold"),
+            f"  {entry.title}  ",
+            (f"{counts} points", style),
         )
     )
 
@@ -34,8 +41,14 @@ def _indent(message: str, prefix: str = "      ") -> str:
     return "\n".join(prefix + line for line in message.splitlines())
 
 
-def render_exercise(console: Console, entry: ExerciseResult, course: Course, *,
-                    verbose: bool = False, show_hint: bool = True) -> None:
+def render_exercise(
+    console: Console,
+    entry: ExerciseResult,
+    course: Course,
+    *,
+    verbose: bool = False,
+    show_hint: bool = True,
+) -> None:
     _exercise_header(console, entry, course)
     if entry.problem and entry.problem_kind in WHOLE_FILE_KINDS:
         console.print(f"  [red]✗[/red] {escape(entry.problem)}")
@@ -76,12 +89,16 @@ def _hint(console: Console, entry: ExerciseResult, course: Course) -> None:
     task = exercise.task(number)
     if task is None:
         return
-    console.print(f"  [cyan]Hint for task {number} ({escape(task.title)}):[/cyan] {escape(task.hints[0])}")
+    console.print(
+        f"  [cyan]Hint for task {number} ({escape(task.title)}):[/cyan] {escape(task.hints[0])}"
+    )
     if len(task.hints) > 1:
         console.print(f"    [dim]More hints: make hint {entry.id.split('/')[0]}[/dim]")
 
 
-def render(console: Console, result: GradingResult, course: Course, *, verbose: bool = False) -> None:
+def render(
+    console: Console, result: GradingResult, course: Course, *, verbose: bool = False
+) -> None:
     """Print the whole report, one block per exercise, then the score line."""
     for entry in result.exercises:
         render_exercise(console, entry, course, verbose=verbose)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -128,7 +129,13 @@ class Sandbox:
                 + (f" (exit status {code})" if code is not None else ""),
             )
             return
-        if "import_error" in hello:
+        if "grader_error" in hello:
+            self._kill()
+            self.import_error = SandboxError(
+                "grader_error",
+                f"the grader could not be loaded in the sandbox: {hello['grader_error']}",
+            )
+        elif "import_error" in hello:
             info = hello["import_error"]
             self.import_error = SandboxError("import_error", _import_message(info, self), info)
 
@@ -141,17 +148,13 @@ class Sandbox:
         for fd_name in ("_request_w", "_response_r"):
             fd = getattr(self, fd_name, None)
             if fd is not None:
-                try:
+                with contextlib.suppress(OSError):
                     os.close(fd)
-                except OSError:
-                    pass
                 setattr(self, fd_name, None)
         if process is None:
             return None
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         try:
             return process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -172,7 +175,9 @@ class Sandbox:
         """Run a grader's act function (module-level) in the sandbox: act(module, *args)."""
         return self._request({"act": [act.__module__, act.__qualname__]}, args, kwargs, timeout)
 
-    def _request(self, head: dict[str, Any], args: Any, kwargs: Any, timeout: float | None) -> Reply:
+    def _request(
+        self, head: dict[str, Any], args: Any, kwargs: Any, timeout: float | None
+    ) -> Reply:
         self._ensure_running()
         self._calls += 1
         output_file = self.workdir.parent / f"output-{self._calls}.txt"
@@ -191,7 +196,9 @@ class Sandbox:
             return Reply("timeout", output=_tail(output_file), detail=f"{limit:g}")
         except (protocol.ChannelClosed, ValueError):
             self._kill()
-            return Reply("crashed", output=_tail(output_file), detail="the sandbox stopped answering")
+            return Reply(
+                "crashed", output=_tail(output_file), detail="the sandbox stopped answering"
+            )
         output = _tail(output_file)
         status = raw.get("status")
         if status == "returned":
@@ -225,8 +232,12 @@ def _crash_detail(raw: dict[str, Any]) -> str:
             name = signal.Signals(number).name
         except ValueError:
             name = str(number)
-        hints = {"SIGXFSZ": " (it wrote more than the file-size limit)", "SIGXCPU": " (CPU time limit)",
-                 "SIGKILL": " (killed, often for using too much memory)", "SIGSEGV": " (segfault)"}
+        hints = {
+            "SIGXFSZ": " (it wrote more than the file-size limit)",
+            "SIGXCPU": " (CPU time limit)",
+            "SIGKILL": " (killed, often for using too much memory)",
+            "SIGSEGV": " (segfault)",
+        }
         return f"the process was killed by {name}{hints.get(name, '')}"
     return f"the process exited with status {raw.get('exitcode')} before returning"
 

@@ -69,7 +69,9 @@ class _Encoder:
         if kind is tuple:
             return {"$tuple": [self.encode(item, depth + 1) for item in value]}
         if kind is dict:
-            pairs = [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]
+            pairs = [
+                [self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()
+            ]
             return {"$dict": pairs}
         if kind is set or kind is frozenset:
             return {"$" + kind.__name__: [self.encode(item, depth + 1) for item in value]}
@@ -95,7 +97,7 @@ def decode(data: Any) -> Any:
         return data
     if len(data) != 1:
         raise ValueError("malformed value from the sandbox")
-    (tag, body), = data.items()
+    ((tag, body),) = data.items()
     if tag == "$tuple":
         return tuple(decode(item) for item in body)
     if tag == "$dict":

@@ -56,13 +56,24 @@ class Worker:
     def start(self) -> None:
         config = protocol.read_frame(self.request_fd)
         self.learner_dir = os.path.realpath(config["learner_dir"])
-        for name in config.get("preload", []):
-            importlib.import_module(name)  # grader code first, before learner files can shadow it
+        try:
+            for name in config.get("preload", []):
+                importlib.import_module(
+                    name
+                )  # grader code first, before learner files can shadow it
+        except BaseException as exc:  # a broken grader file is not the learner's fault
+            protocol.write_frame(
+                self.response_fd,
+                {"grader_error": traceback.format_exc(limit=3), "type": type(exc).__name__},
+            )
+            return
         sys.path.insert(0, self.learner_dir)
         try:
             self.module = importlib.import_module(config["module"])
         except BaseException as exc:  # report any failure at import, even SystemExit
-            protocol.write_frame(self.response_fd, {"import_error": describe_exception(exc, self.learner_dir)})
+            protocol.write_frame(
+                self.response_fd, {"import_error": describe_exception(exc, self.learner_dir)}
+            )
             return
         protocol.write_frame(self.response_fd, {"ready": True})
         self.serve()

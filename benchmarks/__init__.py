@@ -1,0 +1,1 @@
+"""Benchmarks: speed targets are measured here, never asserted in unit tests."""

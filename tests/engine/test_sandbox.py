@@ -1,0 +1,151 @@
+"""The sandbox survives whatever learner code does, and reports it in plain words."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from graders.sandbox.client import Sandbox, SandboxError
+from graders.sandbox.limits import Limits
+
+
+def act_call_twice(module, name):
+    """Used by a test below: runs inside the sandbox."""
+    return [getattr(module, name)(), getattr(module, name)()]
+
+
+@pytest.fixture
+def make_sandbox(tmp_path: Path):
+    made: list[Sandbox] = []
+
+    def build(source: str, *, timeout: float = 5.0, import_timeout: float = 5.0, **kw) -> Sandbox:
+        folder = tmp_path / f"learner{len(made)}"
+        folder.mkdir()
+        path = folder / "solution.py"
+        path.write_text(textwrap.dedent(source))
+        sandbox = Sandbox(
+            path, timeout=timeout, import_timeout=import_timeout, preload=(__name__,), **kw
+        )
+        made.append(sandbox)
+        return sandbox
+
+    yield build
+    for sandbox in made:
+        sandbox.close()
+
+
+def test_calls_return_plain_values(make_sandbox):
+    box = make_sandbox("def add(a, b):\n    return a + b\n")
+    reply = box.call("add", 2, 3)
+    assert (reply.status, reply.value) == ("returned", 5)
+
+
+def test_exceptions_are_described_with_learner_line(make_sandbox):
+    box = make_sandbox("def f():\n    raise ValueError('bad input')\n")
+    reply = box.call("f")
+    assert reply.status == "raised"
+    assert reply.error["type"] == "ValueError"
+    assert "ValueError" in reply.error["mro"] and "Exception" in reply.error["mro"]
+    assert reply.error["frames"][-1][:3] == ["solution.py", 2, "f"]
+
+
+def test_missing_function_is_reported(make_sandbox):
+    box = make_sandbox("def g():\n    return 1\n")
+    assert box.call("f").status == "missing"
+
+
+def test_infinite_loop_times_out_and_next_call_works(make_sandbox):
+    box = make_sandbox(
+        "def spin():\n    while True:\n        pass\n\ndef ok():\n    return 1\n", timeout=0.5
+    )
+    assert box.call("spin").status == "timeout"
+    assert box.call("ok").value == 1
+
+
+def test_os_exit_inside_a_function_is_a_crash(make_sandbox):
+    box = make_sandbox("import os\ndef f():\n    os._exit(0)\n\ndef ok():\n    return 2\n")
+    reply = box.call("f")
+    assert reply.status == "crashed"
+    assert "status 0" in reply.detail
+    assert box.call("ok").value == 2
+
+
+@pytest.mark.parametrize("exc", ["SystemExit(0)", "KeyboardInterrupt()"])
+def test_base_exceptions_are_reported_not_obeyed(make_sandbox, exc):
+    box = make_sandbox(f"def f():\n    raise {exc}\n")
+    reply = box.call("f")
+    assert reply.status == "raised"
+    assert reply.error["type"] in {"SystemExit", "KeyboardInterrupt"}
+
+
+def test_each_call_starts_from_the_imported_state(make_sandbox):
+    box = make_sandbox(
+        "count = 0\ndef bump():\n    global count\n    count += 1\n    return count\n"
+    )
+    assert [box.call("bump").value for _ in range(3)] == [1, 1, 1]
+    assert box.run(act_call_twice, "bump").value == [1, 2]
+
+
+def test_output_is_captured_per_call(make_sandbox):
+    box = make_sandbox("def talk():\n    print('hello from the learner')\n    return None\n")
+    reply = box.call("talk")
+    assert "hello from the learner" in reply.output
+
+
+def test_huge_output_is_cut_by_the_file_size_limit(make_sandbox):
+    box = make_sandbox(
+        "def flood():\n    while True:\n        print('x' * 10000)\n",
+        timeout=20,
+        limits=Limits(file_size=1024 * 1024),
+    )
+    reply = box.call("flood")
+    assert reply.status == "crashed"
+    assert "SIGXFSZ" in reply.detail or "exited" in reply.detail
+
+
+def test_objects_that_claim_equality_arrive_opaque(make_sandbox):
+    box = make_sandbox(
+        "class Yes:\n    def __eq__(self, o):\n        return True\n"
+        "def answer():\n    return Yes()\n"
+    )
+    reply = box.call("answer")
+    assert reply.status == "returned"
+    assert reply.value != 42
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "text"),
+    [
+        ("def f(:\n    pass\n", "import_error", "SyntaxError in solution.py, line 1"),
+        ("raise RuntimeError('boom at import')\n", "import_error", "boom at import"),
+        ("import sys\nsys.exit(3)\n", "import_error", "SystemExit"),
+        ("import os\nos._exit(0)\n", "import_crash", "while importing"),
+        ("while True:\n    pass\n", "import_timeout", "did not finish"),
+    ],
+)
+def test_import_problems_are_reported_once(make_sandbox, source, kind, text):
+    box = make_sandbox(source, import_timeout=1.0)
+    with pytest.raises(SandboxError) as caught:
+        box.call("anything")
+    assert caught.value.kind == kind
+    assert text in str(caught.value)
+
+
+def test_learner_file_is_run_from_a_private_copy(make_sandbox, tmp_path):
+    box = make_sandbox(
+        "import os\ndef where():\n    return os.path.abspath(__file__)\n"
+        "def scribble():\n    open(__file__, 'w').write('oops')\n"
+    )
+    original = box.learner_file.read_text()
+    assert box.call("where").value != str(box.learner_file)
+    box.call("scribble")
+    assert box.learner_file.read_text() == original
+    assert not (box.learner_file.parent / "__pycache__").exists()
+
+
+def test_environment_is_scrubbed(make_sandbox, monkeypatch):
+    monkeypatch.setenv("INSTRUCTOR_SECRET", "hunter2")
+    box = make_sandbox("import os\ndef env():\n    return sorted(os.environ)\n")
+    assert "INSTRUCTOR_SECRET" not in box.call("env").value
