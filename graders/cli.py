@@ -6,6 +6,82 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from graders.options import SandboxOptions
+
+REPORT_FLAGS = {
+    "json": "our own JSON (per test: id, exercise, task, outcome, message; points)",
+    "junit": "JUnit XML",
+    "exercism": "Exercism test-runner results.json (version 3)",
+    "gradescope": "Gradescope results.json",
+    "classroom": "GitHub Classroom autograding result (JSON)",
+}
+
+
+def add_report_options(parser: argparse.ArgumentParser) -> None:
+    for name, text in REPORT_FLAGS.items():
+        parser.add_argument(
+            f"--{name}", dest=f"report_{name}", metavar="FILE", help=f"write {text}"
+        )
+
+
+def add_sandbox_options(parser: argparse.ArgumentParser, *, isolation: str = "none") -> None:
+    group = parser.add_argument_group("running learner code")
+    group.add_argument(
+        "--timeout-scale",
+        type=float,
+        default=1.0,
+        help="multiply every time limit (for slow machines)",
+    )
+    group.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds allowed per test call, instead of the course's own",
+    )
+    group.add_argument(
+        "--isolation",
+        choices=("none", "full"),
+        default=isolation,
+        help="full: resource limits, hidden solutions, no network, own user",
+    )
+    group.add_argument(
+        "--memory-mb",
+        type=int,
+        default=1024,
+        help="memory (address space) per sandbox process with --isolation full",
+    )
+    group.add_argument(
+        "--cpu-seconds",
+        type=int,
+        default=60,
+        help="CPU time per sandbox process with --isolation full",
+    )
+    group.add_argument("--slot", type=int, default=None, help=argparse.SUPPRESS)
+    group.add_argument(
+        "--hide",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="another folder the sandbox must not see (repeatable)",
+    )
+
+
+def sandbox_options(options: dict) -> SandboxOptions:
+    """Pop the sandbox flags out of parsed options into one SandboxOptions."""
+    return SandboxOptions(
+        timeout_scale=options.pop("timeout_scale"),
+        time_limit=options.pop("time_limit"),
+        isolation=options.pop("isolation"),
+        memory_mb=options.pop("memory_mb"),
+        cpu_seconds=options.pop("cpu_seconds"),
+        slot=options.pop("slot"),
+        hide=tuple(options.pop("hide")),
+    )
+
+
+def report_options(options: dict) -> dict[str, str]:
+    return {name: options.pop(f"report_{name}") for name in REPORT_FLAGS}
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -19,14 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="grade exercises: chNN, chNN/module or all")
     check.add_argument("selector", help="chNN, chNN/module or all")
     check.add_argument("--target", help="folder laid out like exercises/ (default: exercises/)")
-    check.add_argument("--json", dest="json_file", metavar="FILE", help="write results as JSON")
-    check.add_argument("--junit", dest="junit_file", metavar="FILE", help="write JUnit XML")
-    check.add_argument(
-        "--timeout-scale",
-        type=float,
-        default=1.0,
-        help="multiply every time limit (for slow machines)",
-    )
+    add_report_options(check)
+    add_sandbox_options(check)
     check.add_argument("-v", "--verbose", action="store_true", help="show every failure in full")
     check.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing; use the exit code"
@@ -53,6 +123,22 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("chapter")
     quiz.add_argument("--answers", help="answers given up front, e.g. 'abcda' (no prompting)")
 
+    grade = commands.add_parser("grade", help="instructors: batch-grade a folder of submissions")
+    grade.add_argument("submissions", help="folder with one sub-folder or .zip per learner")
+    grade.add_argument("--out", required=True, help="where the gradebook and reports go")
+    grade.add_argument(
+        "--select", dest="selector", default="all", help="chNN, chNN/module or all (default)"
+    )
+    grade.add_argument("--jobs", type=int, default=None, help="parallel learners (default: cores)")
+    grade.add_argument(
+        "--learner-timeout",
+        type=float,
+        default=900.0,
+        help="wall-clock seconds for one learner's whole grading",
+    )
+    grade.add_argument("--force", action="store_true", help="re-grade learners already graded")
+    add_sandbox_options(grade, isolation="full")
+
     verify = commands.add_parser("verify", help="instructors: prove every grader right")
     verify.add_argument("selector", nargs="?", default="all")
     verify.add_argument("--jobs", type=int, default=None, help="parallel runs (default: cores)")
@@ -71,6 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = {k: v for k, v in vars(args).items() if k != "command"}
     if args.command == "check":
         from graders.commands import check as command
+
+        options["options"] = sandbox_options(options)
+        options["reports"] = report_options(options)
     elif args.command == "hint":
         from graders.commands import hint as command
     elif args.command == "progress":
@@ -79,6 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from graders.commands import watch as command
     elif args.command == "quiz":
         from graders import quiz as command
+    elif args.command == "grade":
+        from graders.commands import grade as command
+
+        options["options"] = sandbox_options(options)
     elif args.command == "verify":
         from graders.commands import verify as command
     elif args.command == "checklist":

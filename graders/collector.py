@@ -32,6 +32,8 @@ def _classify(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[str, str, s
         text = str(exc)
         kind = "stub" if "still the stub" in text else "assertion"
         for marker, name in (
+            ("MemoryError", "memory"),
+            ("File too large", "output_limit"),
             ("timed out", "timeout"),
             ("Problem:  the process", "crashed"),
             ("has no function named", "missing"),

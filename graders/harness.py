@@ -7,6 +7,7 @@ judge it here, in the trusted process, with messages written for learners.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,10 @@ from typing import Any
 import pytest
 
 from graders.expectations import kind, same, same_items, show
-from graders.manifest import load_course
-from graders.paths import EXERCISES_DIR
-from graders.sandbox.client import Reply, Sandbox, SandboxError
+from graders.manifest import Exercise, load_course
+from graders.paths import EXERCISES_DIR, GRADERS_DIR, REPO_ROOT, SOLUTIONS_DIR
+from graders.sandbox.client import Reply, Sandbox, SandboxError, start_zygote
+from graders.sandbox.isolation import SANDBOX_UID_BASE, Isolation
 
 STUB_ADVICE = "This is still the stub: replace `raise NotImplementedError` with your code."
 
@@ -91,7 +93,12 @@ class Outcome:
         if status == "returned":
             return f"Returned: {show(self.reply.value)}"
         if status == "raised":
-            return f"Raised:   {_describe_raise(self.reply.error)}"
+            line = f"Raised:   {_describe_raise(self.reply.error)}"
+            if self.reply.error.get("type") == "MemoryError":
+                line += "\n          (it used more memory than the limit allows)"
+            elif "File too large" in str(self.reply.error.get("message")):
+                line += "\n          (it wrote more output than the limit allows)"
+            return line
         if status == "missing":
             return (
                 f"Problem:  your module has no function named '{self.reply.detail}' "
@@ -191,16 +198,57 @@ def _exercise_id(module: Any) -> str:
     return exercise_id
 
 
+def isolation_for(config: pytest.Config, exercise: Exercise | None) -> Isolation:
+    """The protections asked for on the command line (see graders/conftest.py)."""
+    if config.getoption("grader_isolation") != "full":
+        return Isolation()
+    slot = int(config.getoption("grader_slot") or os.getpid() % 2000)
+    hidden = [str(SOLUTIONS_DIR), str(REPO_ROOT / ".course"), *config.getoption("grader_hide")]
+    hidden += [str(path) for path in GRADERS_DIR.glob("ch*/mutants")]
+    return Isolation.full(
+        uid=SANDBOX_UID_BASE + slot,
+        hide=hidden,
+        read_only=[str(REPO_ROOT)],
+        memory_mb=int(config.getoption("grader_memory_mb")),
+        cpu_seconds=int(config.getoption("grader_cpu_seconds")),
+        network=bool(exercise and exercise.loopback),
+    )
+
+
+@pytest.fixture(scope="session")
+def _zygote(request: pytest.FixtureRequest):
+    modules = sorted(
+        {
+            item.module.__name__
+            for item in request.session.items
+            if getattr(item, "module", None) is not None
+        }
+    )
+    zygote = start_zygote(modules)
+    yield zygote
+    if zygote is not None:
+        zygote.close()
+
+
 @pytest.fixture(scope="module")
-def _sandbox(request: pytest.FixtureRequest):
+def _sandbox(request: pytest.FixtureRequest, _zygote):
     exercise_id = _exercise_id(request.module)
-    course = load_course()
-    exercise = course.exercise(exercise_id)
+    exercise = load_course().exercise(exercise_id)
+    config = request.config
     timeout = exercise.timeout if exercise else 10.0
-    target = Path(request.config.getoption("grader_target") or EXERCISES_DIR)
-    learner_file = target / exercise_id.split("/")[0] / f"{exercise_id.split('/')[1]}.py"
-    scale = float(request.config.getoption("grader_timeout_scale") or 1.0)
-    sandbox = Sandbox(learner_file, preload=(request.module.__name__,), timeout=timeout * scale)
+    limit = config.getoption("grader_time_limit")
+    if limit:
+        timeout = float(limit)
+    target = Path(config.getoption("grader_target") or EXERCISES_DIR)
+    chapter, module = exercise_id.split("/")
+    scale = float(config.getoption("grader_timeout_scale") or 1.0)
+    sandbox = Sandbox(
+        target / chapter / f"{module}.py",
+        preload=(request.module.__name__,),
+        timeout=timeout * scale,
+        isolation=isolation_for(config, exercise),
+        zygote=_zygote,
+    )
     yield sandbox
     sandbox.close()
 

@@ -7,7 +7,9 @@ Fields (all documented here, checked on load):
 ``[[exercise]]`` (learning order is position in the file)
     ``id`` ("ch30/transfer_rollback": chapter folder / module name), ``title``,
     ``timeout`` (seconds per call into learner code, default 10),
-    ``summary`` (one line shown to learners).
+    ``summary`` (one line shown to learners),
+    ``loopback`` (true when learner code must connect to a server the grader runs on
+    127.0.0.1; under full isolation the sandbox then keeps the host's loopback network).
 ``[[exercise.task]]`` (numbered from 1 in order; tests carry ``@pytest.mark.task(N)``)
     ``title``, ``points`` (split evenly across the task's tests), ``hints`` (progressive,
     at least one).
@@ -50,6 +52,7 @@ class Exercise:
     summary: str
     timeout: float
     tasks: tuple[Task, ...]
+    loopback: bool = False  # learner code must reach servers the grader runs on 127.0.0.1
 
     @property
     def chapter(self) -> str:
@@ -169,6 +172,7 @@ def _parse_exercise(raw: dict, chapters: dict[str, Chapter]) -> Exercise:
         summary=str(raw.get("summary", "")),
         timeout=float(timeout),
         tasks=tasks,
+        loopback=bool(raw.get("loopback", False)),
     )
 
 

@@ -102,6 +102,25 @@ class GradingResult:
     def tests(self) -> list[TestResult]:
         return [t for e in self.exercises for t in e.tests]
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradingResult:
+        """Rebuild a result from ``to_dict`` output (reports read back from disk or a child)."""
+        fields = set(TestResult.__dataclass_fields__)
+        result = cls(target=str(data.get("target", "")))
+        for raw in data.get("exercises", []):
+            entry = ExerciseResult(
+                raw["id"],
+                raw["title"],
+                problem=raw.get("problem", ""),
+                problem_kind=raw.get("problem_kind", ""),
+            )
+            entry.tests = [
+                TestResult(**{k: v for k, v in t.items() if k in fields})
+                for t in raw.get("tests", [])
+            ]
+            result.exercises.append(entry)
+        return result
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "target": self.target,

@@ -11,6 +11,7 @@ import pytest
 
 from graders.collector import Collector, Record
 from graders.manifest import Exercise
+from graders.options import SandboxOptions
 from graders.paths import GRADERS_DIR
 from graders.results import ERROR, FAILED, ExerciseResult, GradingResult, TestResult
 
@@ -94,7 +95,7 @@ def run_exercises(
     exercises: list[Exercise],
     *,
     target: Path,
-    timeout_scale: float = 1.0,
+    options: SandboxOptions | None = None,
     extra_args: tuple[str, ...] = (),
 ) -> tuple[GradingResult, str]:
     """Grade the exercises found under ``target``; returns the result and pytest's own log."""
@@ -103,7 +104,9 @@ def run_exercises(
     problems = {k: v for k, v in problems.items() if v[0]}
     collector = Collector()
     files = [str(e.test_file) for e in exercises if e.test_file.is_file()]
-    backstop = max((e.timeout for e in exercises), default=10) * timeout_scale * 6 + 30
+    options = options or SandboxOptions()
+    longest = options.time_limit or max((e.timeout for e in exercises), default=10)
+    backstop = longest * options.timeout_scale * 6 + 30
     log = io.StringIO()
     if files:
         args = [
@@ -116,8 +119,7 @@ def run_exercises(
             f"timeout={backstop:g}",
             "--target",
             str(target),
-            "--timeout-scale",
-            str(timeout_scale),
+            *options.pytest_args(),
             *extra_args,
             *files,
         ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 from graders.console import error, stdout_console
-from graders.manifest import Course, ManifestError, SelectionError, load_course
+from graders.manifest import ManifestError, SelectionError, load_course
+from graders.options import SandboxOptions
 from graders.paths import EXERCISES_DIR
 from graders.report import formats, terminal
 from graders.results import GradingResult
@@ -30,25 +32,15 @@ def record_progress(result: GradingResult) -> None:
             }
 
 
-def grade(
-    course: Course, selector: str, target: Path, *, timeout_scale: float = 1.0
-) -> GradingResult:
-    """Grade the selected exercises under ``target`` (raises SelectionError)."""
-    exercises = course.select(selector)
-    result, _log = run_exercises(exercises, target=target, timeout_scale=timeout_scale)
-    return result
-
-
 def main(
     *,
     selector: str,
     target: str | None = None,
-    json_file: str | None = None,
-    junit_file: str | None = None,
     verbose: bool = False,
     quiet: bool = False,
-    timeout_scale: float = 1.0,
     record: bool | None = None,
+    reports: dict[str, str] | None = None,
+    options: SandboxOptions | None = None,
 ) -> int:
     """Run the check and return the exit code: 0 all pass, 1 a failure, 2 a usage error."""
     try:
@@ -64,11 +56,12 @@ def main(
     if not exercises:
         error(f"no exercises in '{selector}' yet")
         return USAGE_ERROR
-    result, _log = run_exercises(exercises, target=target_dir, timeout_scale=timeout_scale)
-    if json_file:
-        formats.write_atomic(Path(json_file), formats.to_json(result))
-    if junit_file:
-        formats.write_atomic(Path(junit_file), formats.to_junit(result))
+    result, _log = run_exercises(exercises, target=target_dir, options=options)
+    for name, path in (reports or {}).items():
+        if path == "-":
+            sys.stdout.write(formats.WRITERS[name](result, course) + "\n")
+        elif path:
+            formats.write_report(name, result, Path(path), course)
     if not quiet:
         terminal.render(stdout_console(), result, course, verbose=verbose)
     should_record = (

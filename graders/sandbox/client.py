@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -15,10 +16,14 @@ from typing import Any
 
 from graders.paths import REPO_ROOT
 from graders.sandbox import codec, protocol
-from graders.sandbox.limits import Limits, sandbox_env
+from graders.sandbox.isolation import Isolation, apply, kill_user_processes, scrubbed_env
+from graders.sandbox.zygote import ZygoteClient
 
 OUTPUT_TAIL = 1500
 COPY_LIMIT = 5 * 1024 * 1024
+TIMEOUTS_BEFORE_GIVING_UP = 3
+COPY_SUFFIXES = {".py", ".sql", ".json", ".txt", ".csv", ".toml"}
+ZYGOTE_SUPPORTED = hasattr(os, "fork") and hasattr(socket, "send_fds")
 
 
 class SandboxError(Exception):
@@ -46,15 +51,23 @@ def copy_learner_files(source_dir: Path, dest: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     total = 0
     for path in sorted(source_dir.iterdir()):
-        if path.is_file() and path.suffix in {".py", ".sql", ".json", ".txt", ".csv", ".toml"}:
+        if path.is_file() and not path.is_symlink() and path.suffix in COPY_SUFFIXES:
             total += path.stat().st_size
             if total > COPY_LIMIT:
                 raise SandboxError("too_large", f"{source_dir} holds more than 5 MiB of files")
             shutil.copyfile(path, dest / path.name)
 
 
+def start_zygote(preload: list[str]) -> ZygoteClient | None:
+    """A warm parent for workers, or None where this platform cannot fork one."""
+    if not ZYGOTE_SUPPORTED:
+        return None
+    home = tempfile.mkdtemp(prefix="zygote-")
+    return ZygoteClient(preload, scrubbed_env(home, str(REPO_ROOT)), home)
+
+
 class Sandbox:
-    """One learner module served by a separate worker process."""
+    """One learner module served by a separate, isolated worker process."""
 
     def __init__(
         self,
@@ -63,70 +76,113 @@ class Sandbox:
         preload: tuple[str, ...] = (),
         timeout: float = 10.0,
         import_timeout: float = 20.0,
-        limits: Limits | None = None,
+        isolation: Isolation | None = None,
+        zygote: ZygoteClient | None = None,
     ) -> None:
         self.learner_file = learner_file
         self.module_name = learner_file.stem
         self.preload = preload
         self.timeout = timeout
         self.import_timeout = import_timeout
-        self.limits = limits or Limits()
+        self.isolation = isolation or Isolation()
+        self.zygote = zygote
         self.root = Path(tempfile.mkdtemp(prefix="grader-"))
         self.workdir = self.root / "work"
-        self.workdir.mkdir()
+        self.outdir = self.root / "out"
         self.learner_dir = self.root / "learner"
+        for folder in (self.workdir, self.outdir):
+            folder.mkdir()
+        self.pid: int | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.import_error: SandboxError | None = None
+        self._request_w: int | None = None
+        self._response_r: int | None = None
         self._calls = 0
+        self._timeouts_in_a_row = 0
 
     # -- lifecycle -----------------------------------------------------------------
-    def start(self) -> None:
-        if not self.learner_file.is_file():
-            raise SandboxError("missing_file", f"{self.learner_file} does not exist")
+    def _prepare_files(self) -> None:
         copy_learner_files(self.learner_file.parent, self.learner_dir)
-        request_r, request_w = os.pipe()
-        response_r, response_w = os.pipe()
-        log = open(self.root / "worker.log", "wb")  # noqa: SIM115 - handed to the child
-        try:
-            env = sandbox_env(str(self.workdir), str(REPO_ROOT), self.limits)
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "graders.sandbox.worker", str(request_r), str(response_w)],
-                pass_fds=(request_r, response_w),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self.workdir,
-                env=env,
-                start_new_session=True,
-                preexec_fn=self.limits.apply if os.name == "posix" else None,  # noqa: PLW1509
-            )
-        finally:
-            log.close()
-            os.close(request_r)
-            os.close(response_w)
-        self._request_w, self._response_r = request_w, response_r
-        config = {
+        uid = self.isolation.uid
+        if uid is not None:  # the worker's user may enter the tree and write only its folders
+            os.chmod(self.root, 0o711)
+            for folder in (self.workdir, self.outdir):
+                os.chown(folder, uid, uid)
+
+    def _share_workdir(self) -> None:
+        """Files the judge put in the work folder must be writable by the sandbox user."""
+        uid = self.isolation.uid
+        if uid is None:
+            return
+        for path in self.workdir.rglob("*"):
+            with contextlib.suppress(OSError):
+                os.chown(path, uid, uid, follow_symlinks=False)
+
+    def _launch(self, request_r: int, response_w: int, log_fd: int) -> None:
+        env = scrubbed_env(str(self.workdir), str(REPO_ROOT))
+        worker_config = {
             "learner_dir": str(self.learner_dir),
             "module": self.module_name,
             "preload": list(self.preload),
         }
-        protocol.write_frame(self._request_w, config)
+        isolation = {**self.isolation.to_dict(), "scratch": str(self.root)}
+        if self.zygote is not None and self.zygote.alive():
+            config = {
+                "workdir": str(self.workdir),
+                "env": env,
+                "worker": worker_config,
+                "isolation": isolation,
+            }
+            self.pid = self.zygote.spawn(config, [request_r, response_w, log_fd])
+            return
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "graders.sandbox.worker", str(request_r), str(response_w)],
+            pass_fds=(request_r, response_w),
+            stdin=subprocess.DEVNULL,
+            stdout=log_fd,
+            stderr=subprocess.STDOUT,
+            cwd=self.workdir,
+            env=env,
+            start_new_session=True,
+            preexec_fn=(lambda: apply(Isolation.from_dict(isolation)))  # noqa: PLW1509
+            if os.name == "posix"
+            else None,
+        )
+        self.pid = self.process.pid
+        protocol.write_frame(self._request_w, worker_config)
+
+    def start(self) -> None:
+        if not self.learner_file.is_file():
+            raise SandboxError("missing_file", f"{self.learner_file} does not exist")
+        self._prepare_files()
+        request_r, request_w = os.pipe()
+        response_r, response_w = os.pipe()
+        self._request_w, self._response_r = request_w, response_r
+        log_fd = os.open(self.root / "worker.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            self._launch(request_r, response_w, log_fd)
+        finally:
+            for fd in (request_r, response_w, log_fd):
+                os.close(fd)
+        self._await_import()
+
+    def _await_import(self) -> None:
+        name = self.learner_file.name
         try:
             hello = protocol.read_frame(self._response_r, self.import_timeout)
         except protocol.ChannelTimeout:
             self._kill()
             self.import_error = SandboxError(
                 "import_timeout",
-                f"importing {self.learner_file.name} did not finish within "
-                f"{self.import_timeout:g} s (is there a loop at the top level of the file?)",
+                f"importing {name} did not finish within {self.import_timeout:g} s "
+                "(is there a loop at the top level of the file?)",
             )
             return
         except (protocol.ChannelClosed, ValueError):
             code = self._kill()
+            suffix = f" (exit status {code})" if code is not None else ""
             self.import_error = SandboxError(
-                "import_crash",
-                f"the process ended while importing {self.learner_file.name}"
-                + (f" (exit status {code})" if code is not None else ""),
+                "import_crash", f"the process ended while importing {name}{suffix}"
             )
             return
         if "grader_error" in hello:
@@ -136,6 +192,7 @@ class Sandbox:
                 f"the grader could not be loaded in the sandbox: {hello['grader_error']}",
             )
         elif "import_error" in hello:
+            self._kill()
             info = hello["import_error"]
             self.import_error = SandboxError("import_error", _import_message(info, self), info)
 
@@ -144,24 +201,28 @@ class Sandbox:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _kill(self) -> int | None:
-        process, self.process = self.process, None
-        for fd_name in ("_request_w", "_response_r"):
-            fd = getattr(self, fd_name, None)
+        for name in ("_request_w", "_response_r"):
+            fd = getattr(self, name)
             if fd is not None:
                 with contextlib.suppress(OSError):
                     os.close(fd)
-                setattr(self, fd_name, None)
+                setattr(self, name, None)
+        pid, self.pid = self.pid, None
+        process, self.process = self.process, None
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+        if self.isolation.uid is not None:
+            kill_user_processes(self.isolation.uid)  # also the ones that left the group
         if process is None:
             return None
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
         try:
             return process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             return None
 
     def _ensure_running(self) -> None:
-        if self.process is None and self.import_error is None:
+        if self.pid is None and self.import_error is None:
             self.start()
         if self.import_error is not None:
             raise self.import_error
@@ -178,9 +239,22 @@ class Sandbox:
     def _request(
         self, head: dict[str, Any], args: Any, kwargs: Any, timeout: float | None
     ) -> Reply:
+        if self._timeouts_in_a_row >= TIMEOUTS_BEFORE_GIVING_UP:
+            # Hostile or stuck code must not cost (tests x time limit): stop waiting.
+            return Reply(
+                "timeout",
+                detail=f"{self.timeout:g}",
+                output=f"(not run: the previous {TIMEOUTS_BEFORE_GIVING_UP} calls timed out)",
+            )
+        reply = self._send(head, args, kwargs, timeout)
+        self._timeouts_in_a_row = self._timeouts_in_a_row + 1 if reply.status == "timeout" else 0
+        return reply
+
+    def _send(self, head: dict[str, Any], args: Any, kwargs: Any, timeout: float | None) -> Reply:
         self._ensure_running()
+        self._share_workdir()
         self._calls += 1
-        output_file = self.workdir.parent / f"output-{self._calls}.txt"
+        output_file = self.outdir / f"output-{self._calls}.txt"
         request = {
             **head,
             "args": codec.encode(list(args)),
@@ -188,13 +262,13 @@ class Sandbox:
             "output": str(output_file),
         }
         limit = self.timeout if timeout is None else timeout
-        protocol.write_frame(self._request_w, request)
         try:
+            protocol.write_frame(self._request_w, request)
             raw = protocol.read_frame(self._response_r, limit)
         except protocol.ChannelTimeout:
             self._kill()
             return Reply("timeout", output=_tail(output_file), detail=f"{limit:g}")
-        except (protocol.ChannelClosed, ValueError):
+        except (protocol.ChannelClosed, ValueError, OSError):
             self._kill()
             return Reply(
                 "crashed", output=_tail(output_file), detail="the sandbox stopped answering"
@@ -202,7 +276,10 @@ class Sandbox:
         output = _tail(output_file)
         status = raw.get("status")
         if status == "returned":
-            return Reply("returned", value=codec.decode(raw.get("value")), output=output)
+            try:
+                return Reply("returned", value=codec.decode(raw.get("value")), output=output)
+            except (ValueError, TypeError, KeyError):
+                return Reply("unencodable", detail="malformed result", output=output)
         if status == "raised":
             return Reply("raised", error=raw.get("error", {}), output=output)
         if status == "missing":
@@ -221,8 +298,17 @@ def _tail(path: Path) -> str:
     except OSError:
         return ""
     finally:
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.unlink()
     return ("…" + text) if size > OUTPUT_TAIL else text
+
+
+SIGNAL_HINTS = {
+    "SIGXFSZ": " (it wrote more than the file-size limit)",
+    "SIGXCPU": " (it used up its CPU-time limit)",
+    "SIGKILL": " (killed, often for using too much memory)",
+    "SIGSEGV": " (a segmentation fault)",
+}
 
 
 def _crash_detail(raw: dict[str, Any]) -> str:
@@ -232,21 +318,17 @@ def _crash_detail(raw: dict[str, Any]) -> str:
             name = signal.Signals(number).name
         except ValueError:
             name = str(number)
-        hints = {
-            "SIGXFSZ": " (it wrote more than the file-size limit)",
-            "SIGXCPU": " (CPU time limit)",
-            "SIGKILL": " (killed, often for using too much memory)",
-            "SIGSEGV": " (segfault)",
-        }
-        return f"the process was killed by {name}{hints.get(name, '')}"
-    return f"the process exited with status {raw.get('exitcode')} before returning"
+        return f"the process was killed by {name}{SIGNAL_HINTS.get(name, '')}"
+    return (
+        f"the process exited with status {raw.get('exitcode')} before returning "
+        "(does the code call sys.exit() or os._exit()?)"
+    )
 
 
 def _import_message(info: dict[str, Any], sandbox: Sandbox) -> str:
     name = sandbox.learner_file.name
     if info.get("type") in {"SyntaxError", "IndentationError", "TabError"}:
-        line = info.get("line")
-        where = f"{info.get('file') or name}, line {line}"
+        where = f"{info.get('file') or name}, line {info.get('line')}"
         text = f": {info['text'].strip()}" if info.get("text") else ""
         return f"{info['type']} in {where}: {info.get('message')}{text}"
     frames = info.get("frames") or []

@@ -54,7 +54,11 @@ class Worker:
         self.learner_dir = ""
 
     def start(self) -> None:
-        config = protocol.read_frame(self.request_fd)
+        """Read the configuration from the judge, then serve (used when started by exec)."""
+        self.serve_config(protocol.read_frame(self.request_fd))
+
+    def serve_config(self, config: dict[str, Any]) -> None:
+        """Preload grader code, import the learner's module, report, then serve calls."""
         self.learner_dir = os.path.realpath(config["learner_dir"])
         try:
             for name in config.get("preload", []):

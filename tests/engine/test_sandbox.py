@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from graders.sandbox.client import Sandbox, SandboxError
-from graders.sandbox.limits import Limits
+from graders.sandbox.isolation import Isolation
 
 
 def act_call_twice(module, name):
@@ -98,7 +99,7 @@ def test_huge_output_is_cut_by_the_file_size_limit(make_sandbox):
     box = make_sandbox(
         "def flood():\n    while True:\n        print('x' * 10000)\n",
         timeout=20,
-        limits=Limits(file_size=1024 * 1024),
+        isolation=Isolation(file_size=1024 * 1024),
     )
     reply = box.call("flood")
     assert reply.status == "crashed"
@@ -149,3 +150,33 @@ def test_environment_is_scrubbed(make_sandbox, monkeypatch):
     monkeypatch.setenv("INSTRUCTOR_SECRET", "hunter2")
     box = make_sandbox("import os\ndef env():\n    return sorted(os.environ)\n")
     assert "INSTRUCTOR_SECRET" not in box.call("env").value
+
+
+root_only = pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="full isolation needs root"
+)
+
+
+@root_only
+def test_full_isolation_keeps_python_usable_and_hides_the_rest(make_sandbox):
+    from graders.paths import REPO_ROOT, SOLUTIONS_DIR
+
+    source = f"""
+import os
+def probe():
+    import decimal, xml.dom.minidom, encodings.idna  # not loaded before isolation
+    facts = {{"uid": os.getuid(), "decimal": str(decimal.Decimal('1.5'))}}
+    facts["solutions"] = sorted(os.listdir({str(SOLUTIONS_DIR)!r}))
+    try:
+        open({str(REPO_ROOT / "graders" / "harness.py")!r}, "a").close()
+        facts["write_graders"] = "allowed"
+    except OSError as exc:
+        facts["write_graders"] = type(exc).__name__
+    return facts
+"""
+    isolation = Isolation.full(uid=61099, hide=[str(SOLUTIONS_DIR)], read_only=[str(REPO_ROOT)])
+    box = make_sandbox(source, isolation=isolation)
+    facts = box.call("probe").value
+    assert facts["uid"] == 61099 and facts["decimal"] == "1.5"
+    assert facts["solutions"] == []
+    assert facts["write_graders"] in {"PermissionError", "OSError"}

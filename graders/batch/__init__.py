@@ -1,0 +1,1 @@
+"""Batch grading of many untrusted submissions into gradebooks and per-learner reports."""

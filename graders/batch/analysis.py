@@ -1,0 +1,147 @@
+"""Class-wide views: the gradebook and the item analysis (which tests the class failed)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from graders.manifest import Exercise
+
+
+@dataclass
+class LearnerRecord:
+    """One learner's line in the gradebook."""
+
+    learner: str
+    status: str  # graded | error
+    reason: str = ""
+    scores: dict[str, float] = field(default_factory=dict)
+    total: float = 0.0
+    possible: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    tests: list[dict] = field(default_factory=list)
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.total / self.possible, 1) if self.possible else 0.0
+
+
+def gradebook_csv(records: list[LearnerRecord], exercises: list[Exercise]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["learner", *[e.id for e in exercises], "total", "possible", "percent", "status", "notes"]
+    )
+    possible = round(sum(e.points for e in exercises), 2)
+    for record in sorted(records, key=lambda r: r.learner):
+        writer.writerow(
+            [
+                record.learner,
+                *[f"{record.scores.get(e.id, 0.0):g}" for e in exercises],
+                f"{record.total:g}",
+                f"{record.possible or possible:g}",
+                f"{(record.percent if record.possible else 0.0):g}",
+                record.status,
+                "; ".join(([record.reason] if record.reason else []) + record.notes),
+            ]
+        )
+    return out.getvalue()
+
+
+def _first_line(message: str) -> str:
+    for line in message.splitlines():
+        if line.startswith(("Raised:", "Returned:", "Problem:", "Then:")):
+            return line.split(":", 1)[1].strip()
+    return message.strip().splitlines()[0] if message.strip() else ""
+
+
+def item_analysis(records: list[LearnerRecord]) -> list[dict]:
+    """Per test: how many graded learners failed it, and their most common failures."""
+    attempts: Counter[str] = Counter()
+    failures: Counter[str] = Counter()
+    messages: dict[str, Counter[str]] = defaultdict(Counter)
+    described: dict[str, tuple[str, str, int | None]] = {}
+    for record in records:
+        if record.status != "graded":
+            continue
+        for test in record.tests:
+            key = test["id"]
+            described[key] = (test["exercise"], test["description"], test["task"])
+            attempts[key] += 1
+            if test["outcome"] != "passed":
+                failures[key] += 1
+                messages[key][_first_line(test["message"])] += 1
+    rows = []
+    for key, (exercise, description, task) in described.items():
+        rows.append(
+            {
+                "test": key,
+                "exercise": exercise,
+                "task": task,
+                "description": description,
+                "learners": attempts[key],
+                "failed": failures[key],
+                "fail_rate": round(failures[key] / attempts[key], 3) if attempts[key] else 0.0,
+                "common_failures": messages[key].most_common(3),
+            }
+        )
+    rows.sort(key=lambda row: (-row["fail_rate"], row["exercise"], row["test"]))
+    return rows
+
+
+def item_analysis_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "exercise",
+            "task",
+            "test",
+            "description",
+            "learners",
+            "failed",
+            "fail_rate",
+            "most_common_failures",
+        ]
+    )
+    for row in rows:
+        common = " | ".join(f"{count}x {text}" for text, count in row["common_failures"])
+        writer.writerow(
+            [
+                row["exercise"],
+                row["task"],
+                row["test"],
+                row["description"],
+                row["learners"],
+                row["failed"],
+                row["fail_rate"],
+                common,
+            ]
+        )
+    return out.getvalue()
+
+
+def item_analysis_markdown(rows: list[dict]) -> str:
+    lines = [
+        "# Item analysis",
+        "",
+        "Tests ordered by how many learners failed them.",
+        "",
+        "| exercise | task | test | failed | most common failures |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        common = (
+            "<br>".join(
+                f"{count}× {text}".replace("|", "\\|") for text, count in row["common_failures"]
+            )
+            or "-"
+        )
+        lines.append(
+            f"| {row['exercise']} | {row['task']} | {row['description']} | "
+            f"{row['failed']}/{row['learners']} | {common} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,78 @@
+"""Per-learner feedback reports in Markdown and HTML, written for the learner to read."""
+
+from __future__ import annotations
+
+from markupsafe import escape
+
+from graders.results import GradingResult
+
+
+def to_markdown(learner: str, result: GradingResult, notes: list[str]) -> str:
+    lines = [
+        f"# Feedback for {learner}",
+        "",
+        f"**Score: {result.total:g} / {result.possible:g} points ({result.percent:g}%)**",
+        "",
+    ]
+    if notes:
+        lines += ["What happened while grading:", *[f"- {note}" for note in notes], ""]
+    for entry in result.exercises:
+        passed = sum(t.passed for t in entry.tests)
+        lines += [
+            f"## {entry.id}: {entry.title}",
+            "",
+            f"{passed}/{len(entry.tests)} tests passed, {entry.score:g}/{entry.possible:g} points.",
+            "",
+        ]
+        if entry.problem:
+            lines += [f"> {entry.problem}", ""]
+        for test in entry.tests:
+            mark = "✓" if test.passed else "✗"
+            task = f"task {test.task}: " if test.task else ""
+            lines.append(f"- {mark} {task}{test.description}")
+            if not test.passed and test.message and not entry.problem:
+                lines += [
+                    "",
+                    "  ```text",
+                    *[f"  {row}" for row in test.message.splitlines()],
+                    "  ```",
+                    "",
+                ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_html(learner: str, result: GradingResult, notes: list[str]) -> str:
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>Feedback for {escape(learner)}</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
+        "padding:0 1rem}.pass{color:#176c2e}.fail{color:#a4161a}pre{background:#f4f4f4;"
+        "padding:.6rem;overflow-x:auto}</style></head><body>",
+        f"<h1>Feedback for {escape(learner)}</h1>",
+        f"<p><strong>Score: {result.total:g} / {result.possible:g} points "
+        f"({result.percent:g}%)</strong></p>",
+    ]
+    if notes:
+        parts.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>")
+    for entry in result.exercises:
+        passed = sum(t.passed for t in entry.tests)
+        parts.append(f"<h2>{escape(entry.id)}: {escape(entry.title)}</h2>")
+        parts.append(
+            f"<p>{passed}/{len(entry.tests)} tests passed, "
+            f"{entry.score:g}/{entry.possible:g} points.</p>"
+        )
+        if entry.problem:
+            parts.append(f'<p class="fail">{escape(entry.problem)}</p>')
+        parts.append("<ul>")
+        for test in entry.tests:
+            css, mark = ("pass", "✓") if test.passed else ("fail", "✗")
+            task = f"task {test.task}: " if test.task else ""
+            item = f'<li class="{css}">{mark} {escape(task)}{escape(test.description)}'
+            if not test.passed and test.message and not entry.problem:
+                item += f"<pre>{escape(test.message)}</pre>"
+            parts.append(item + "</li>")
+        parts.append("</ul>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,37 @@
+"""How learner code is run: time limits and isolation, as one value passed around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """How learner code is run: time limits and, for untrusted code, full isolation."""
+
+    timeout_scale: float = 1.0
+    time_limit: float | None = None  # seconds per call, overriding the manifest
+    isolation: str = "none"  # or "full"
+    memory_mb: int = 1024
+    cpu_seconds: int = 60
+    slot: int | None = None
+    hide: tuple[str, ...] = ()
+
+    def pytest_args(self) -> list[str]:
+        args = [
+            "--timeout-scale",
+            str(self.timeout_scale),
+            "--isolation",
+            self.isolation,
+            "--memory-mb",
+            str(self.memory_mb),
+            "--cpu-seconds",
+            str(self.cpu_seconds),
+        ]
+        if self.time_limit:
+            args += ["--time-limit", str(self.time_limit)]
+        if self.slot is not None:
+            args += ["--slot", str(self.slot)]
+        for path in self.hide:
+            args += ["--hide", path]
+        return args
