@@ -13,13 +13,13 @@ ifneq ($(filter $(firstword $(MAKECMDGOALS)),$(COMMANDS_WITH_ARG)),)
   $(eval $(ARG):;@:)
 endif
 
-.PHONY: help venv check hint progress watch quiz checklist list verify test test-fast lint \
-        format bench notebooks serve taskforge-starter clean
+.PHONY: help venv check hint progress watch quiz checklist list notebooks serve \
+        taskforge-starter clean
 
 help: ## show the commands
 	@echo "Learners:     make check ch30 | make hint ch30 | make watch ch30 | make progress"
 	@echo "              make quiz ch31 | make checklist ch31 | make notebooks | make list"
-	@echo "Instructors:  make verify | make test | make bench | make lint"
+	@test ! -f instructor.mk || echo "Instructors:  make verify | make test | make bench | make lint | make grade | make release | make gradescope-bundle"
 	@echo "TaskForge:    make serve | make taskforge-starter"
 
 $(STAMP): pyproject.toml
@@ -53,24 +53,6 @@ checklist: $(STAMP) ## "I can ..." list: make checklist ch31
 list: $(STAMP) ## chapters and exercises in order
 	@$(PY) -m graders list
 
-verify: $(STAMP) ## prove the graders: reference passes, stub fails, mutants fail
-	@$(PY) -m graders verify $(or $(ARG),all)
-
-test: $(STAMP) ## the project's own tests, then verify
-	@$(PY) -m pytest
-	@$(PY) -m graders verify all
-
-lint: $(STAMP) ## ruff check and format check
-	@$(PY) -m ruff check .
-	@$(PY) -m ruff format --check .
-
-format: $(STAMP)
-	@$(PY) -m ruff format .
-	@$(PY) -m ruff check --fix .
-
-bench: $(STAMP) ## benchmarks (speed targets live here, never in tests)
-	@$(PY) -m benchmarks
-
 notebooks: $(STAMP) ## build notebooks and open JupyterLab
 	@$(PY) notebooks/build.py
 	@$(PY) -c "import jupyterlab" 2>/dev/null || $(PY) -m pip install --quiet -e '.[lab]'
@@ -87,3 +69,6 @@ taskforge-starter: $(STAMP) ## the learner's starter TaskForge on http://127.0.0
 
 clean:
 	rm -rf $(VENV) .course .pytest_cache .ruff_cache build *.egg-info
+
+# Instructor targets live apart so the learner release can leave them out.
+-include instructor.mk

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -151,36 +152,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+COMMAND_MODULES = {
+    "check": "graders.commands.check",
+    "hint": "graders.commands.hint",
+    "progress": "graders.commands.progress",
+    "watch": "graders.commands.watch",
+    "quiz": "graders.quiz",
+    "checklist": "graders.commands.checklist",
+    "grade": "graders.commands.grade",
+    "verify": "graders.commands.verify",
+    "list": "graders.commands.listing",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    options = {k: v for k, v in vars(args).items() if k != "command"}
-    if args.command == "check":
-        from graders.commands import check as command
-
-        options["options"] = sandbox_options(options)
-        options["reports"] = report_options(options)
-    elif args.command == "hint":
-        from graders.commands import hint as command
-    elif args.command == "progress":
-        from graders.commands import progress as command
-    elif args.command == "watch":
-        from graders.commands import watch as command
-    elif args.command == "quiz":
-        from graders import quiz as command
-    elif args.command == "grade":
-        from graders.commands import grade as command
-
-        options["options"] = sandbox_options(options)
-    elif args.command == "verify":
-        from graders.commands import verify as command
-    elif args.command == "checklist":
-        from graders.commands import checklist as command
-    elif args.command == "list":
-        from graders.commands import listing as command
-    else:
+    if args.command is None:
         parser.print_help()
         return 2
+    options = {k: v for k, v in vars(args).items() if k != "command"}
+    try:
+        command = importlib.import_module(COMMAND_MODULES[args.command])
+    except ModuleNotFoundError:
+        print(f"error: '{args.command}' is an instructor tool, not part of this release",
+              file=sys.stderr)
+        return 2
+    if args.command in {"check", "grade"}:
+        options["options"] = sandbox_options(options)
+    if args.command == "check":
+        options["reports"] = report_options(options)
     return command.main(**options)
 
 

@@ -12,6 +12,8 @@ PASSED, FAILED, ERROR = "passed", "failed", "error"
 class TestResult:
     """One grader test: what it checks and how the submission fared."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     id: str
     exercise: str
     task: int | None

@@ -1,0 +1,1 @@
+"""Instructor-only tools: the learner release and the Gradescope bundle (not shipped to learners)."""

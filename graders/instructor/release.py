@@ -1,0 +1,78 @@
+"""Build the learner-facing repository: everything a learner needs, nothing they must not see."""
+
+from __future__ import annotations
+
+import fnmatch
+import shutil
+import subprocess
+from pathlib import Path
+
+from graders.paths import REPO_ROOT
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Instructor-only material: reference solutions (and the reference TaskForge), mutants,
+# hostile submissions, batch and verification tooling, and the project's own tests.
+EXCLUDED = [
+    "solutions/*",
+    "taskforge/*",  # the reference TaskForge is the gates' answer key; learners get the starter
+    "graders/*/mutants/*",
+    "graders/instructor/*",
+    "graders/batch/*",
+    "graders/commands/grade.py",
+    "graders/commands/verify.py",
+    "graders/devcheck.py",
+    "tests/*",
+    "benchmarks/*",
+    "instructor.mk",
+    ".ci/*",
+    "*_hidden.py",
+]
+
+
+def tracked_files(root: Path = REPO_ROOT) -> list[str]:
+    """Files git tracks (a release never picks up stray local files)."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True)
+    return sorted(name for name in listed.stdout.decode().split("\0") if name)
+
+
+def is_excluded(name: str) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in EXCLUDED)
+
+
+def build(out: Path, root: Path = REPO_ROOT) -> list[str]:
+    """Copy the learner release into ``out`` (which must be empty or missing)."""
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} is not empty")
+    copied = []
+    for name in tracked_files(root):
+        if is_excluded(name) or not (root / name).is_file():
+            continue
+        target = out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, target)
+        copied.append(name)
+    workflow = out / ".github" / "workflows" / "grade.yml"
+    workflow.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(TEMPLATES / "learner-workflow.yml", workflow)
+    subprocess.run(["git", "init", "-q"], cwd=out, check=True)
+    return copied
+
+
+def main(*, out: str) -> int:
+    destination = Path(out)
+    try:
+        copied = build(destination)
+    except FileExistsError as exc:
+        print(f"error: {exc}")
+        return 2
+    print(f"Learner release: {len(copied)} files in {destination} (no solutions, no mutants).")
+    return 0
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m graders.instructor.release")
+    parser.add_argument("out")
+    raise SystemExit(main(out=parser.parse_args().out))

@@ -1,0 +1,33 @@
+# Instructor-only make targets (not shipped in the learner release).
+
+.PHONY: verify test bench grade release gradescope-bundle lint format
+
+verify: $(STAMP) ## prove the graders: reference passes, stub fails, mutants fail
+	@$(PY) -m graders verify $(or $(ARG),all)
+
+test: $(STAMP) ## the project's own tests, then verify
+	@$(PY) -m pytest
+	@$(PY) -m graders verify all
+
+bench: $(STAMP) ## benchmarks (speed targets live here, never in tests)
+	@$(PY) -m benchmarks
+
+grade: $(STAMP) ## batch-grade: make grade SUBMISSIONS=dir OUT=dir [SELECT=ch30] [JOBS=2]
+	@test -n "$(SUBMISSIONS)" -a -n "$(OUT)" || { echo "usage: make grade SUBMISSIONS=dir OUT=dir"; exit 2; }
+	@$(PY) -m graders grade "$(SUBMISSIONS)" --out "$(OUT)" --select $(or $(SELECT),all) \
+	  $(if $(JOBS),--jobs $(JOBS))
+
+release: $(STAMP) ## the learner-facing repository: make release OUT=dir
+	@test -n "$(OUT)" || { echo "usage: make release OUT=dir"; exit 2; }
+	@$(PY) -m graders.instructor.release "$(OUT)"
+
+gradescope-bundle: $(STAMP) ## build/gradescope-autograder.zip for Gradescope
+	@$(PY) -m graders.instructor.gradescope build/gradescope-autograder.zip
+
+lint: $(STAMP) ## ruff check and format check
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	@$(PY) -m ruff format .
+	@$(PY) -m ruff check --fix .
