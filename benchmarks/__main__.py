@@ -6,7 +6,7 @@ import argparse
 import importlib
 import json
 
-SUITES = {"check": "benchmarks.check_overhead"}
+SUITES = {"check": "benchmarks.check_overhead", "batch": "benchmarks.batch_grading"}
 
 
 def main() -> int:
