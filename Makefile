@@ -13,14 +13,14 @@ ifneq ($(filter $(firstword $(MAKECMDGOALS)),$(COMMANDS_WITH_ARG)),)
   $(eval $(ARG):;@:)
 endif
 
-.PHONY: help venv check hint progress watch quiz checklist list notebooks serve \
+.PHONY: help venv check hint progress watch quiz checklist list gate notebooks serve \
         taskforge-starter clean
 
 help: ## show the commands
 	@echo "Learners:     make check ch30 | make hint ch30 | make watch ch30 | make progress"
 	@echo "              make quiz ch31 | make checklist ch31 | make notebooks | make list"
 	@test ! -f instructor.mk || echo "Instructors:  make verify | make test | make bench | make lint | make grade | make release | make gradescope-bundle"
-	@echo "TaskForge:    make serve | make taskforge-starter"
+	@echo "TaskForge:    make gate phase7 [TARGET=dir] | make serve | make taskforge-starter"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || { echo "Creating $(VENV) (first run only)..."; $(PYTHON) -m venv $(VENV); }
@@ -53,6 +53,9 @@ checklist: $(STAMP) ## "I can ..." list: make checklist ch31
 list: $(STAMP) ## chapters and exercises in order
 	@$(PY) -m graders list
 
+gate: $(STAMP) ## grade your TaskForge: make gate phase7 [TARGET=dir]
+	@$(PY) -m graders gate $(or $(ARG),phase7) $(if $(TARGET),--target $(TARGET))
+
 notebooks: $(STAMP) ## build notebooks and open JupyterLab
 	@$(PY) notebooks/build.py
 	@$(PY) -c "import jupyterlab" 2>/dev/null || $(PY) -m pip install --quiet -e '.[lab]'
@@ -60,9 +63,9 @@ notebooks: $(STAMP) ## build notebooks and open JupyterLab
 
 serve: $(STAMP) ## TaskForge reference on http://127.0.0.1:5000 with demo data
 	@mkdir -p instance
-	@$(VENV)/bin/flask --app taskforge migrate
-	@$(VENV)/bin/flask --app taskforge seed
-	@$(VENV)/bin/flask --app taskforge run --host 127.0.0.1 --port 5000
+	@TASKFORGE_ENV=development $(VENV)/bin/flask --app taskforge migrate
+	@TASKFORGE_ENV=development $(VENV)/bin/flask --app taskforge seed
+	@TASKFORGE_ENV=development $(VENV)/bin/flask --app taskforge run --host 127.0.0.1 --port 5000
 
 taskforge-starter: $(STAMP) ## the learner's starter TaskForge on http://127.0.0.1:5001
 	@$(VENV)/bin/flask --app exercises.taskforge run --host 127.0.0.1 --port 5001

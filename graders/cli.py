@@ -124,6 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("chapter")
     quiz.add_argument("--answers", help="answers given up front, e.g. 'abcda' (no prompting)")
 
+    gate = commands.add_parser("gate", help="grade a TaskForge against a phase gate")
+    gate.add_argument("gate", help="phase7 or phase8")
+    gate.add_argument("--target", help="the TaskForge package folder (default: exercises/taskforge)")
+    gate.add_argument("--json", dest="json_file", metavar="FILE", help="write the verdicts as JSON")
+    gate.add_argument("-v", "--verbose", action="store_true", help="show every failing check")
+    add_sandbox_options(gate)
+
     grade = commands.add_parser("grade", help="instructors: batch-grade a folder of submissions")
     grade.add_argument("submissions", help="folder with one sub-folder or .zip per learner")
     grade.add_argument("--out", required=True, help="where the gradebook and reports go")
@@ -160,6 +167,7 @@ COMMAND_MODULES = {
     "quiz": "graders.quiz",
     "checklist": "graders.commands.checklist",
     "grade": "graders.commands.grade",
+    "gate": "graders.commands.gate",
     "verify": "graders.commands.verify",
     "list": "graders.commands.listing",
 }
@@ -178,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: '{args.command}' is an instructor tool, not part of this release",
               file=sys.stderr)
         return 2
-    if args.command in {"check", "grade"}:
+    if args.command in {"check", "grade", "gate"}:
         options["options"] = sandbox_options(options)
     if args.command == "check":
         options["reports"] = report_options(options)

@@ -19,6 +19,7 @@ class Record:
     name: str
     description: str
     task: int | None
+    requirement: str = ""
     outcome: str = "passed"
     message: str = ""
     kind: str = ""
@@ -49,6 +50,11 @@ def _classify(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[str, str, s
         return "failed", "timeout", str(exc).strip().splitlines()[0]
     detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:])
     return "error", "grader_error", f"internal grader error (please report it): {detail.strip()}"
+
+
+def _requirement(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("requirement")
+    return str(marker.args[0]) if marker is not None and marker.args else ""
 
 
 @dataclass
@@ -82,6 +88,7 @@ class Collector:
                 name=item.name,
                 description=description,
                 task=task,
+                requirement=_requirement(item),
             )
             self.records.append(record)
             self._by_id[item.nodeid] = record

@@ -34,3 +34,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "task(number): the numbered task of the exercise a test checks"
     )
+    config.addinivalue_line(
+        "markers", "requirement(id): the phase-gate requirement a gate test checks"
+    )

@@ -203,7 +203,8 @@ def isolation_for(config: pytest.Config, exercise: Exercise | None) -> Isolation
     if config.getoption("grader_isolation") != "full":
         return Isolation()
     slot = int(config.getoption("grader_slot") or os.getpid() % 2000)
-    hidden = [str(SOLUTIONS_DIR), str(REPO_ROOT / ".course"), *config.getoption("grader_hide")]
+    hidden = [str(SOLUTIONS_DIR), str(REPO_ROOT / ".course"), str(REPO_ROOT / "taskforge"),
+              *config.getoption("grader_hide")]
     hidden += [str(path) for path in GRADERS_DIR.glob("ch*/mutants")]
     return Isolation.full(
         uid=SANDBOX_UID_BASE + slot,

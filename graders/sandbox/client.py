@@ -58,6 +58,25 @@ def copy_learner_files(source_dir: Path, dest: Path) -> None:
             shutil.copyfile(path, dest / path.name)
 
 
+def copy_package(source: Path, dest: Path) -> None:
+    """Copy a learner's package folder (e.g. a whole TaskForge) for a private run."""
+    total = 0
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        nonlocal total
+        skipped = {n for n in names if n in {"__pycache__", ".git", ".venv", "instance"}
+                   or n.endswith((".sqlite", ".db", ".pyc"))}
+        for name in names:
+            path = Path(folder) / name
+            if name not in skipped and path.is_file():
+                total += path.stat().st_size
+        if total > 10 * COPY_LIMIT:
+            raise SandboxError("too_large", f"{source} holds more than 50 MiB of files")
+        return skipped
+
+    shutil.copytree(source, dest, ignore=ignore, symlinks=False)
+
+
 def start_zygote(preload: list[str]) -> ZygoteClient | None:
     """A warm parent for workers, or None where this platform cannot fork one."""
     if not ZYGOTE_SUPPORTED:
@@ -78,9 +97,11 @@ class Sandbox:
         import_timeout: float = 20.0,
         isolation: Isolation | None = None,
         zygote: ZygoteClient | None = None,
+        package_name: str | None = None,
     ) -> None:
         self.learner_file = learner_file
-        self.module_name = learner_file.stem
+        self.package_name = package_name  # set: learner_file is a package folder imported so
+        self.module_name = package_name or learner_file.stem
         self.preload = preload
         self.timeout = timeout
         self.import_timeout = import_timeout
@@ -102,7 +123,11 @@ class Sandbox:
 
     # -- lifecycle -----------------------------------------------------------------
     def _prepare_files(self) -> None:
-        copy_learner_files(self.learner_file.parent, self.learner_dir)
+        if self.package_name:
+            self.learner_dir.mkdir()
+            copy_package(self.learner_file, self.learner_dir / self.package_name)
+        else:
+            copy_learner_files(self.learner_file.parent, self.learner_dir)
         uid = self.isolation.uid
         if uid is not None:  # the worker's user may enter the tree and write only its folders
             os.chmod(self.root, 0o711)
@@ -152,7 +177,9 @@ class Sandbox:
         protocol.write_frame(self._request_w, worker_config)
 
     def start(self) -> None:
-        if not self.learner_file.is_file():
+        present = (self.learner_file / "__init__.py").is_file() if self.package_name \
+            else self.learner_file.is_file()
+        if not present:
             raise SandboxError("missing_file", f"{self.learner_file} does not exist")
         self._prepare_files()
         request_r, request_w = os.pipe()

@@ -169,3 +169,35 @@ def test_progress_shows_every_chapter(state):
     for chapter in ("ch28", "ch30", "ch37"):
         assert chapter in result.stdout
     assert "transfer_rollback: started" in result.stdout
+
+
+def test_watch_reruns_the_check_after_a_save(state, learner_tree):
+    """make watch: one run at start, another after the learner saves a file."""
+    import selectors
+    import time
+
+    env = {**os.environ, "COURSE_STATE": str(state), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "graders", "watch", "ch30", "--target", str(learner_tree)],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    seen = ""
+    try:
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + 120
+        touched = False
+        while time.monotonic() < deadline and seen.count("Score:") < 2:
+            if selector.select(timeout=1):
+                line = process.stdout.readline()
+                seen += line
+            if "Watching" in seen and not touched:
+                time.sleep(0.5)  # let the watcher settle before the save
+                path = learner_tree / "ch30" / "transfer_rollback.py"
+                path.write_text(path.read_text() + "\n# saved again\n")
+                touched = True
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+    assert seen.count("Score: 12/12") >= 2, seen

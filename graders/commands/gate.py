@@ -1,0 +1,110 @@
+"""``gate``: grade a TaskForge against a phase gate, one verdict per requirement."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from rich.markup import escape
+from rich.table import Table
+
+from graders.collector import Collector, Record
+from graders.console import error, stdout_console
+from graders.gates.harness import DEFAULT_TARGET
+from graders.gates.requirements import GATES_DIR, gate_names, load_requirements
+from graders.options import SandboxOptions
+from graders.paths import GRADERS_DIR, REPO_ROOT
+from graders.report.formats import write_atomic
+from graders.runner import PYTEST_INI
+from graders.state import update_state
+
+
+@dataclass
+class Verdict:
+    id: str
+    title: str
+    points: float
+    earned: float
+    passed: bool
+    checks: list[dict] = field(default_factory=list)
+
+
+def run_gate(gate: str, target: Path, options: SandboxOptions) -> list[Verdict]:
+    """Run the gate's suite against ``target`` and judge each requirement."""
+    collector = Collector()
+    args = ["-c", str(PYTEST_INI), "--rootdir", str(GRADERS_DIR), "-q", "-o", "timeout=900",
+            "--target", str(target), *options.pytest_args(), str(GATES_DIR / gate)]
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        pytest.main(args, plugins=[collector])
+    verdicts = []
+    for requirement in load_requirements(gate):
+        records: list[Record] = [r for r in collector.records if r.requirement == requirement.id]
+        passed = bool(records) and all(r.outcome == "passed" for r in records)
+        checks = [{"check": r.description, "outcome": r.outcome, "message": r.message}
+                  for r in records]
+        if not records:
+            checks = [{"check": "no checks ran", "outcome": "error",
+                       "message": "; ".join(collector.collection_errors)[-500:]}]
+        verdicts.append(Verdict(requirement.id, requirement.title, requirement.points,
+                                requirement.points if passed else 0.0, passed, checks))
+    return verdicts
+
+
+def render(verdicts: list[Verdict], gate: str, target: Path, verbose: bool) -> None:
+    console = stdout_console()
+    table = Table(title=f"{gate} gate: {target}")
+    for column in ("requirement", "verdict", "points", "checks"):
+        table.add_column(column)
+    for verdict in verdicts:
+        ok = sum(c["outcome"] == "passed" for c in verdict.checks)
+        table.add_row(f"{verdict.id} {escape(verdict.title)}",
+                      "[green]holds[/green]" if verdict.passed else "[red]does not hold[/red]",
+                      f"{verdict.earned:g}/{verdict.points:g}", f"{ok}/{len(verdict.checks)}")
+    console.print(table)
+    for verdict in verdicts:
+        failing = [c for c in verdict.checks if c["outcome"] != "passed"]
+        if not failing:
+            continue
+        console.print(f"[bold]{verdict.id} {escape(verdict.title)}[/bold]: what is missing")
+        for check in failing if verbose else failing[:3]:
+            console.print(f"  [red]✗[/red] {escape(check['check'])}")
+            for line in check["message"].splitlines()[: None if verbose else 6]:
+                console.print(f"      {escape(line)}", highlight=False)
+        if len(failing) > 3 and not verbose:
+            console.print(f"    [dim]({len(failing) - 3} more; -v shows all)[/dim]")
+    earned = sum(v.earned for v in verdicts)
+    total = sum(v.points for v in verdicts)
+    held = sum(v.passed for v in verdicts)
+    console.print(f"Gate score: {earned:g}/{total:g} points; {held}/{len(verdicts)} requirements hold.")
+
+
+def main(*, gate: str, target: str | None = None, json_file: str | None = None,
+         verbose: bool = False, options: SandboxOptions | None = None) -> int:
+    if gate not in gate_names():
+        error(f"unknown gate '{gate}' (choose one of: {', '.join(gate_names()) or 'none yet'})")
+        return 2
+    folder = Path(target) if target else DEFAULT_TARGET
+    if not folder.is_dir() and (REPO_ROOT / folder).is_dir():
+        folder = REPO_ROOT / folder
+    if not folder.is_dir():
+        error(f"target folder not found: {folder}")
+        return 2
+    verdicts = run_gate(gate, folder.resolve(), options or SandboxOptions())
+    render(verdicts, gate, folder, verbose)
+    data = {"gate": gate, "target": str(folder), "passed": all(v.passed for v in verdicts),
+            "earned": sum(v.earned for v in verdicts), "possible": sum(v.points for v in verdicts),
+            "requirements": [asdict(v) for v in verdicts]}
+    if json_file:
+        write_atomic(Path(json_file), json.dumps(data, indent=2))
+    if folder.resolve() == DEFAULT_TARGET.resolve():
+        with update_state() as state:
+            state["gates"][gate] = {"earned": data["earned"], "possible": data["possible"],
+                                    "passed": data["passed"],
+                                    "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    return 0 if data["passed"] else 1

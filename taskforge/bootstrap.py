@@ -1,0 +1,68 @@
+"""The composition root: the one place that picks concrete classes and wires the services."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .repository import (
+    InMemoryStore,
+    InMemoryTaskRepository,
+    InMemoryUserRepository,
+    SqliteSession,
+    SqliteTaskRepository,
+    SqliteUserRepository,
+)
+from .security.passwords import PasswordHasher
+from .security.ratelimit import LoginRateLimiter
+from .security.tokens import TokenService
+from .services import AuthService, TaskManager
+
+
+@dataclass
+class Runtime:
+    """Long-lived collaborators owned by one app instance (never by the module)."""
+
+    hasher: PasswordHasher
+    tokens: TokenService
+    limiter: LoginRateLimiter
+    memory: InMemoryStore | None
+
+
+@dataclass
+class Services:
+    """What a request handler may use."""
+
+    tasks: TaskManager
+    auth: AuthService
+
+
+def build_runtime(config: Mapping) -> Runtime:
+    """Create the per-app collaborators from settings."""
+    return Runtime(
+        hasher=PasswordHasher(config["PASSWORD_ITERATIONS"]),
+        tokens=TokenService(config["SECRET_KEY"], config["TOKEN_TTL_SECONDS"], clock=time.time),
+        limiter=LoginRateLimiter(
+            config["LOGIN_MAX_ATTEMPTS"], config["LOGIN_WINDOW_SECONDS"], config["CLOCK"]
+        ),
+        memory=InMemoryStore() if config["STORAGE"] == "memory" else None,
+    )
+
+
+def bootstrap(runtime: Runtime, connection: sqlite3.Connection | None = None) -> Services:
+    """Wire services onto a SQLite connection, or onto the in-memory store when there is one."""
+    if runtime.memory is not None:
+        tasks_repo = InMemoryTaskRepository(runtime.memory)
+        users_repo = InMemoryUserRepository(runtime.memory)
+    elif connection is not None:
+        session = SqliteSession(connection)
+        tasks_repo = SqliteTaskRepository(session)
+        users_repo = SqliteUserRepository(session)
+    else:
+        raise ValueError("SQLite storage needs a connection")
+    auth = AuthService(
+        users_repo, hasher=runtime.hasher, tokens=runtime.tokens, limiter=runtime.limiter
+    )
+    return Services(tasks=TaskManager(tasks_repo), auth=auth)

@@ -1,0 +1,74 @@
+"""Flask CLI commands: init-db, migrate and seed (thin wrappers over db and seed)."""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from .bootstrap import bootstrap
+from .db import connect, migrate_database, reset_database
+from .seed import DEMO_USERS, seed
+
+
+def _database() -> str:
+    if current_app.config["STORAGE"] != "sqlite":
+        raise click.ClickException("this command needs STORAGE=sqlite")
+    return current_app.config["DATABASE"]
+
+
+@click.command("init-db")
+@with_appcontext
+@click.option("--yes", is_flag=True, help="Do not ask before deleting existing data.")
+def init_db_command(yes: bool) -> None:
+    """Delete the database and build a fresh schema from all migrations."""
+    path = _database()
+    if not yes:
+        click.confirm(f"This deletes all data in {path}. Continue?", abort=True)
+    applied = reset_database(path)
+    click.echo(f"Initialised {path} ({len(applied)} migrations applied).")
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command() -> None:
+    """Apply pending migrations (safe to run any number of times)."""
+    path = _database()
+    applied = migrate_database(path)
+    if not applied:
+        click.echo(f"{path} is up to date.")
+    for migration in applied:
+        click.echo(f"applied {migration.version:03d}_{migration.name}")
+
+
+@click.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Create demo accounts, projects, categories and tasks in an empty database."""
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException(
+            "seed creates accounts whose passwords are published in the docs; it only runs "
+            "with TASKFORGE_ENV=development (or testing)"
+        )
+    path = _database()
+    migrate_database(path)
+    with closing(connect(path)) as connection:
+        report = seed(bootstrap(current_app.extensions["taskforge"], connection))
+    if not report.created:
+        click.echo("Accounts already exist; nothing seeded.")
+        return
+    click.echo(
+        f"Seeded {report.users} users, {report.projects} projects, "
+        f"{report.categories} categories and {report.tasks} tasks."
+    )
+    click.echo("Demo logins (demo only, never use these passwords for real):")
+    for username, password, role in DEMO_USERS:
+        click.echo(f"  {username:<7} {password:<17} {role}")
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to app.cli."""
+    for command in (init_db_command, migrate_command, seed_command):
+        app.cli.add_command(command)

@@ -1,0 +1,209 @@
+"""SqliteTaskRepository: projects, categories, tasks and history stored in SQLite."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+
+from ..domain import Category, NewTask, Project, Task, TaskEvent, TaskQuery
+from ..errors import Conflict
+from .base import UPDATABLE_TASK_FIELDS, TaskRepository
+from .sqlite_support import SqliteSession, is_unique_violation
+
+# One query serves every task read: the category and assignee names come from LEFT JOINs,
+# so a listing costs one statement however many tasks it returns (no N+1).
+TASK_SELECT = """
+SELECT t.id, t.title, t.description, t.priority, t.status, t.due_date, t.project_id,
+       t.category_id, c.name AS category, t.assignee_id, u.username AS assignee,
+       t.parent_id, t.created_at, t.updated_at
+FROM tasks AS t
+LEFT JOIN categories AS c ON c.id = t.category_id
+LEFT JOIN users AS u ON u.id = t.assignee_id
+"""
+
+# Fixed SQL fragments chosen by key; user input only ever reaches the parameters.
+_FILTERS = {
+    "project_id": "t.project_id = ?",
+    "status": "t.status = ?",
+    "assignee_id": "t.assignee_id = ?",
+    "category_id": "t.category_id = ?",
+}
+_SEARCH = "(t.title LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\')"
+_ORDERINGS = {
+    ("priority", True): "t.priority DESC, t.id ASC",
+    ("priority", False): "t.priority ASC, t.id ASC",
+    ("due_date", True): "t.due_date IS NULL, t.due_date DESC, t.id ASC",
+    ("due_date", False): "t.due_date IS NULL, t.due_date ASC, t.id ASC",
+}
+_SET_CLAUSES = {name: f"{name} = ?" for name in UPDATABLE_TASK_FIELDS}
+
+DESCENDANTS = """
+WITH RECURSIVE below(id) AS (
+    SELECT id FROM tasks WHERE parent_id = ?
+    UNION
+    SELECT t.id FROM tasks AS t JOIN below ON t.parent_id = below.id
+)
+SELECT id FROM below ORDER BY id
+"""
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching text anywhere, with %, _ and \\ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def build_task_listing(query: TaskQuery) -> tuple[str, list[object]]:
+    """The SQL and parameters for a task listing (exposed so tests can EXPLAIN it)."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for name, fragment in _FILTERS.items():
+        value = getattr(query, name)
+        if value is not None:
+            clauses.append(fragment)
+            params.append(value)
+    if query.search:
+        clauses.append(_SEARCH)
+        pattern = like_pattern(query.search)
+        params.extend([pattern, pattern])
+    sql = TASK_SELECT
+    if clauses:
+        sql += "WHERE " + " AND ".join(clauses) + "\n"
+    sql += "ORDER BY " + _ORDERINGS[(query.sort, query.descending)]
+    return sql, params
+
+
+def _task(row: sqlite3.Row) -> Task:
+    return Task(**dict(row))
+
+
+class SqliteTaskRepository(TaskRepository):
+    """TaskRepository on a sqlite3 connection (opened and closed by the caller)."""
+
+    def __init__(self, connection: sqlite3.Connection | SqliteSession) -> None:
+        self._db = (
+            connection if isinstance(connection, SqliteSession) else SqliteSession(connection)
+        )
+
+    def atomic(self) -> AbstractContextManager[None]:
+        return self._db.atomic()
+
+    # projects
+    def add_project(self, name: str, description: str, owner_id: int | None, now: str) -> Project:
+        try:
+            project_id = self._db.write(
+                "INSERT INTO projects (name, description, owner_id, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (name, description, owner_id, now),
+            )
+        except sqlite3.IntegrityError as exc:
+            if is_unique_violation(exc):
+                raise Conflict(f"a project named {name!r} already exists") from None
+            raise
+        return Project(project_id, name, description, owner_id, now)
+
+    def get_project(self, project_id: int) -> Project | None:
+        row = self._db.row(
+            "SELECT id, name, description, owner_id, created_at FROM projects WHERE id = ?",
+            (project_id,),
+        )
+        return Project(**dict(row)) if row else None
+
+    def list_projects(self) -> list[Project]:
+        rows = self._db.rows(
+            "SELECT id, name, description, owner_id, created_at FROM projects ORDER BY id"
+        )
+        return [Project(**dict(row)) for row in rows]
+
+    # categories
+    def add_category(self, name: str) -> Category:
+        try:
+            category_id = self._db.write("INSERT INTO categories (name) VALUES (?)", (name,))
+        except sqlite3.IntegrityError as exc:
+            if is_unique_violation(exc):
+                raise Conflict(f"a category named {name!r} already exists") from None
+            raise
+        return Category(category_id, name)
+
+    def get_category(self, category_id: int) -> Category | None:
+        row = self._db.row("SELECT id, name FROM categories WHERE id = ?", (category_id,))
+        return Category(**dict(row)) if row else None
+
+    def list_categories(self) -> list[Category]:
+        rows = self._db.rows("SELECT id, name FROM categories ORDER BY name COLLATE NOCASE, id")
+        return [Category(**dict(row)) for row in rows]
+
+    def user_exists(self, user_id: int) -> bool:
+        return self._db.row("SELECT 1 FROM users WHERE id = ?", (user_id,)) is not None
+
+    # tasks
+    def add_task(self, task: NewTask) -> int:
+        return self._db.write(
+            "INSERT INTO tasks (project_id, title, description, priority, status, due_date, "
+            "category_id, assignee_id, parent_id, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                task.project_id,
+                task.title,
+                task.description,
+                task.priority,
+                task.status,
+                task.due_date,
+                task.category_id,
+                task.assignee_id,
+                task.parent_id,
+                task.created_at,
+                task.created_at,
+            ),
+        )
+
+    def get_task(self, task_id: int) -> Task | None:
+        row = self._db.row(TASK_SELECT + "WHERE t.id = ?", (task_id,))
+        return _task(row) if row else None
+
+    def list_tasks(self, query: TaskQuery) -> list[Task]:
+        sql, params = build_task_listing(query)
+        return [_task(row) for row in self._db.rows(sql, params)]
+
+    def update_task(self, task_id: int, changes: Mapping[str, object], now: str) -> None:
+        unknown = set(changes) - set(_SET_CLAUSES)
+        if unknown:
+            raise ValueError(f"cannot update task fields {sorted(unknown)}")
+        names = list(changes)
+        assignments = ", ".join([_SET_CLAUSES[name] for name in names] + ["updated_at = ?"])
+        params = [changes[name] for name in names] + [now, task_id]
+        self._db.write("UPDATE tasks SET " + assignments + " WHERE id = ?", params)
+
+    def set_project(self, task_ids: Sequence[int], project_id: int, now: str) -> None:
+        self._db.write_many(
+            "UPDATE tasks SET project_id = ?, updated_at = ? WHERE id = ?",
+            [(project_id, now, task_id) for task_id in task_ids],
+        )
+
+    def descendant_ids(self, task_id: int) -> list[int]:
+        return [row["id"] for row in self._db.rows(DESCENDANTS, (task_id,))]
+
+    def delete_tasks(self, task_ids: Sequence[int]) -> None:
+        rows = [(task_id,) for task_id in task_ids]
+        self._db.write_many("DELETE FROM task_events WHERE task_id = ?", rows)
+        self._db.write_many("DELETE FROM tasks WHERE id = ?", rows)
+
+    # history
+    def add_event(
+        self, task_id: int, kind: str, detail: Mapping, actor_id: int | None, now: str
+    ) -> None:
+        self._db.write(
+            "INSERT INTO task_events (task_id, kind, detail, actor_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (task_id, kind, json.dumps(dict(detail), sort_keys=True), actor_id, now),
+        )
+
+    def list_events(self, task_id: int) -> list[TaskEvent]:
+        rows = self._db.rows(
+            "SELECT id, task_id, kind, detail, actor_id, created_at FROM task_events "
+            "WHERE task_id = ? ORDER BY id",
+            (task_id,),
+        )
+        return [TaskEvent(**{**dict(row), "detail": json.loads(row["detail"])}) for row in rows]

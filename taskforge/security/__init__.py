@@ -1,0 +1,1 @@
+"""Security building blocks: password hashing, signed tokens, login rate limiting and roles."""
