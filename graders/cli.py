@@ -126,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     gate = commands.add_parser("gate", help="grade a TaskForge against a phase gate")
     gate.add_argument("gate", help="phase7 or phase8")
-    gate.add_argument("--target", help="the TaskForge package folder (default: exercises/taskforge)")
+    gate.add_argument(
+        "--target", help="the TaskForge package folder (default: exercises/taskforge)"
+    )
     gate.add_argument("--json", dest="json_file", metavar="FILE", help="write the verdicts as JSON")
     gate.add_argument("-v", "--verbose", action="store_true", help="show every failing check")
     add_sandbox_options(gate)
@@ -150,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="instructors: prove every grader right")
     verify.add_argument("selector", nargs="?", default="all")
     verify.add_argument("--jobs", type=int, default=None, help="parallel runs (default: cores)")
+    verify.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run everything N times and flag any verdict that changes",
+    )
     verify.add_argument("--json", dest="json_file", metavar="FILE", help="write the table as JSON")
 
     checklist = commands.add_parser("checklist", help="a chapter's 'I can ...' self-check list")
@@ -183,8 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         command = importlib.import_module(COMMAND_MODULES[args.command])
     except ModuleNotFoundError:
-        print(f"error: '{args.command}' is an instructor tool, not part of this release",
-              file=sys.stderr)
+        print(
+            f"error: '{args.command}' is an instructor tool, not part of this release",
+            file=sys.stderr,
+        )
         return 2
     if args.command in {"check", "grade", "gate"}:
         options["options"] = sandbox_options(options)

@@ -37,8 +37,19 @@ class Verdict:
 def run_gate(gate: str, target: Path, options: SandboxOptions) -> list[Verdict]:
     """Run the gate's suite against ``target`` and judge each requirement."""
     collector = Collector()
-    args = ["-c", str(PYTEST_INI), "--rootdir", str(GRADERS_DIR), "-q", "-o", "timeout=900",
-            "--target", str(target), *options.pytest_args(), str(GATES_DIR / gate)]
+    args = [
+        "-c",
+        str(PYTEST_INI),
+        "--rootdir",
+        str(GRADERS_DIR),
+        "-q",
+        "-o",
+        "timeout=900",
+        "--target",
+        str(target),
+        *options.pytest_args(),
+        str(GATES_DIR / gate),
+    ]
     log = io.StringIO()
     with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         pytest.main(args, plugins=[collector])
@@ -46,13 +57,27 @@ def run_gate(gate: str, target: Path, options: SandboxOptions) -> list[Verdict]:
     for requirement in load_requirements(gate):
         records: list[Record] = [r for r in collector.records if r.requirement == requirement.id]
         passed = bool(records) and all(r.outcome == "passed" for r in records)
-        checks = [{"check": r.description, "outcome": r.outcome, "message": r.message}
-                  for r in records]
+        checks = [
+            {"check": r.description, "outcome": r.outcome, "message": r.message} for r in records
+        ]
         if not records:
-            checks = [{"check": "no checks ran", "outcome": "error",
-                       "message": "; ".join(collector.collection_errors)[-500:]}]
-        verdicts.append(Verdict(requirement.id, requirement.title, requirement.points,
-                                requirement.points if passed else 0.0, passed, checks))
+            checks = [
+                {
+                    "check": "no checks ran",
+                    "outcome": "error",
+                    "message": "; ".join(collector.collection_errors)[-500:],
+                }
+            ]
+        verdicts.append(
+            Verdict(
+                requirement.id,
+                requirement.title,
+                requirement.points,
+                requirement.points if passed else 0.0,
+                passed,
+                checks,
+            )
+        )
     return verdicts
 
 
@@ -63,9 +88,12 @@ def render(verdicts: list[Verdict], gate: str, target: Path, verbose: bool) -> N
         table.add_column(column)
     for verdict in verdicts:
         ok = sum(c["outcome"] == "passed" for c in verdict.checks)
-        table.add_row(f"{verdict.id} {escape(verdict.title)}",
-                      "[green]holds[/green]" if verdict.passed else "[red]does not hold[/red]",
-                      f"{verdict.earned:g}/{verdict.points:g}", f"{ok}/{len(verdict.checks)}")
+        table.add_row(
+            f"{verdict.id} {escape(verdict.title)}",
+            "[green]holds[/green]" if verdict.passed else "[red]does not hold[/red]",
+            f"{verdict.earned:g}/{verdict.points:g}",
+            f"{ok}/{len(verdict.checks)}",
+        )
     console.print(table)
     for verdict in verdicts:
         failing = [c for c in verdict.checks if c["outcome"] != "passed"]
@@ -81,11 +109,19 @@ def render(verdicts: list[Verdict], gate: str, target: Path, verbose: bool) -> N
     earned = sum(v.earned for v in verdicts)
     total = sum(v.points for v in verdicts)
     held = sum(v.passed for v in verdicts)
-    console.print(f"Gate score: {earned:g}/{total:g} points; {held}/{len(verdicts)} requirements hold.")
+    console.print(
+        f"Gate score: {earned:g}/{total:g} points; {held}/{len(verdicts)} requirements hold."
+    )
 
 
-def main(*, gate: str, target: str | None = None, json_file: str | None = None,
-         verbose: bool = False, options: SandboxOptions | None = None) -> int:
+def main(
+    *,
+    gate: str,
+    target: str | None = None,
+    json_file: str | None = None,
+    verbose: bool = False,
+    options: SandboxOptions | None = None,
+) -> int:
     if gate not in gate_names():
         error(f"unknown gate '{gate}' (choose one of: {', '.join(gate_names()) or 'none yet'})")
         return 2
@@ -97,14 +133,22 @@ def main(*, gate: str, target: str | None = None, json_file: str | None = None,
         return 2
     verdicts = run_gate(gate, folder.resolve(), options or SandboxOptions())
     render(verdicts, gate, folder, verbose)
-    data = {"gate": gate, "target": str(folder), "passed": all(v.passed for v in verdicts),
-            "earned": sum(v.earned for v in verdicts), "possible": sum(v.points for v in verdicts),
-            "requirements": [asdict(v) for v in verdicts]}
+    data = {
+        "gate": gate,
+        "target": str(folder),
+        "passed": all(v.passed for v in verdicts),
+        "earned": sum(v.earned for v in verdicts),
+        "possible": sum(v.points for v in verdicts),
+        "requirements": [asdict(v) for v in verdicts],
+    }
     if json_file:
         write_atomic(Path(json_file), json.dumps(data, indent=2))
     if folder.resolve() == DEFAULT_TARGET.resolve():
         with update_state() as state:
-            state["gates"][gate] = {"earned": data["earned"], "possible": data["possible"],
-                                    "passed": data["passed"],
-                                    "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            state["gates"][gate] = {
+                "earned": data["earned"],
+                "possible": data["possible"],
+                "passed": data["passed"],
+                "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }
     return 0 if data["passed"] else 1

@@ -134,7 +134,23 @@ def render(runs: list[Run], exercises: list[Exercise]) -> Table:
     return table
 
 
-def main(*, selector: str = "all", jobs: int | None = None, json_file: str | None = None) -> int:
+def flaky_runs(rounds: list[list[Run]]) -> list[str]:
+    """Runs whose verdict (ok or not, and which tests failed how) changed between rounds."""
+    seen: dict[tuple[str, str, str], set[tuple]] = {}
+    for runs in rounds:
+        for run in runs:
+            key = (run.exercise, run.role, run.name)
+            seen.setdefault(key, set()).add((run.ok, run.passed, run.failed))
+    return [
+        f"{e} {role} {name}"
+        for (e, role, name), verdicts in sorted(seen.items())
+        if len(verdicts) > 1
+    ]
+
+
+def main(
+    *, selector: str = "all", jobs: int | None = None, json_file: str | None = None, repeat: int = 1
+) -> int:
     try:
         course = load_course()
         exercises = course.select(selector)
@@ -150,10 +166,18 @@ def main(*, selector: str = "all", jobs: int | None = None, json_file: str | Non
         for e in exercises
         if e.stub_file.is_file() and e.solution_file.is_file() and e.test_file.is_file()
     ]
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-        runs = list(pool.map(lambda job: job(), list(plan(runnable))))
+    rounds: list[list[Run]] = []
+    for round_number in range(1, max(1, repeat) + 1):
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+            runs = list(pool.map(lambda job: job(), list(plan(runnable))))
+        rounds.append(runs)
+        if repeat > 1:
+            console.print(f"round {round_number}: {time.perf_counter() - started:.1f} s")
     console.print(render(runs, runnable))
+    flaky = flaky_runs(rounds)
+    for name in flaky:
+        console.print(f"[red]flaky:[/red] {name} changed its verdict between rounds")
     for run in runs:
         if not run.ok and run.error:
             console.print(f"[red]{run.exercise} {run.role} {run.name}:[/red] {run.error}")
@@ -164,4 +188,4 @@ def main(*, selector: str = "all", jobs: int | None = None, json_file: str | Non
     )
     if json_file:
         Path(json_file).write_text(json.dumps([asdict(r) | {"ok": r.ok} for r in runs], indent=2))
-    return 0 if not problems and not bad else 1
+    return 0 if not problems and not bad and not flaky else 1

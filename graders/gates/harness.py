@@ -24,9 +24,15 @@ def _gate_sandbox(request: pytest.FixtureRequest, _zygote):
     config = request.config
     target = Path(config.getoption("grader_target") or DEFAULT_TARGET)
     scale = float(config.getoption("grader_timeout_scale") or 1.0)
-    sandbox = Sandbox(target, preload=(request.module.__name__,), package_name="taskforge",
-                      timeout=GATE_CALL_TIMEOUT * scale, import_timeout=60,
-                      isolation=isolation_for(config, None), zygote=_zygote)
+    sandbox = Sandbox(
+        target,
+        preload=(request.module.__name__,),
+        package_name="taskforge",
+        timeout=GATE_CALL_TIMEOUT * scale,
+        import_timeout=60,
+        isolation=isolation_for(config, None),
+        zygote=_zygote,
+    )
     yield sandbox
     sandbox.close()
 
@@ -36,6 +42,7 @@ def taskforge(_gate_sandbox: Sandbox) -> Learner:
     """The TaskForge under test (see graders/gates/README.md for the contract)."""
     if not (_gate_sandbox.learner_file / "__init__.py").is_file():
         raise SubmissionProblem(
-            "missing_file", f"{_gate_sandbox.learner_file} is not a TaskForge package "
-            "(no __init__.py)")
+            "missing_file",
+            f"{_gate_sandbox.learner_file} is not a TaskForge package (no __init__.py)",
+        )
     return Learner(_gate_sandbox)

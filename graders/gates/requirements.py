@@ -35,5 +35,7 @@ def gate_names() -> list[str]:
 def load_requirements(gate: str) -> list[Requirement]:
     path: Path = GATES_DIR / gate / "requirements.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return [Requirement(r["id"], r["title"], float(r["points"]), r.get("syllabus", ""))
-            for r in data.get("requirement", [])]
+    return [
+        Requirement(r["id"], r["title"], float(r["points"]), r.get("syllabus", ""))
+        for r in data.get("requirement", [])
+    ]
