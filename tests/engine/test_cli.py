@@ -40,7 +40,8 @@ def state(tmp_path: Path) -> Path:
 def learner_tree(tmp_path: Path) -> Path:
     """A submission laid out like exercises/, starting from the reference solution."""
     tree = tmp_path / "submission"
-    shutil.copytree(SOLUTIONS_DIR / "ch30", tree / "ch30")
+    (tree / "ch30").mkdir(parents=True)
+    shutil.copyfile(SOLUTIONS_DIR / f"{EXERCISE}.py", tree / f"{EXERCISE}.py")
     return tree
 
 
@@ -53,7 +54,7 @@ def digest(folder: Path) -> dict[str, str]:
 
 
 def test_untouched_stub_fails_with_friendly_output_and_a_hint(state):
-    result = run_cli("check", "ch30", "--target", str(EXERCISES_DIR), state=state)
+    result = run_cli("check", EXERCISE, "--target", str(EXERCISES_DIR), state=state)
     assert result.returncode == 1
     assert "Called:   get_balances(conn)" in result.stdout
     assert "still the stub" in result.stdout
@@ -89,7 +90,7 @@ def test_syntax_error_is_reported_with_file_and_line(state, learner_tree):
     text = path.read_text().splitlines()
     text[40] = "def broken(:"
     path.write_text("\n".join(text) + "\n")
-    result = run_cli("check", "ch30", "--target", str(learner_tree), state=state)
+    result = run_cli("check", EXERCISE, "--target", str(learner_tree), state=state)
     assert result.returncode == 1
     assert "SyntaxError" in result.stdout and "transfer_rollback.py, line 41" in result.stdout
     assert "Traceback" not in result.stdout
@@ -97,7 +98,7 @@ def test_syntax_error_is_reported_with_file_and_line(state, learner_tree):
 
 def test_missing_file_is_reported(state, learner_tree):
     (learner_tree / "ch30" / "transfer_rollback.py").unlink()
-    result = run_cli("check", "ch30", "--target", str(learner_tree), state=state)
+    result = run_cli("check", EXERCISE, "--target", str(learner_tree), state=state)
     assert result.returncode == 1
     assert "is missing (did you rename or move it?)" in result.stdout
 
@@ -120,7 +121,7 @@ def test_json_and_junit_reports(state, tmp_path):
     report, junit = tmp_path / "r.json", tmp_path / "r.xml"
     result = run_cli(
         "check",
-        "ch30",
+        EXERCISE,
         "--target",
         str(EXERCISES_DIR),
         "--json",
@@ -146,24 +147,24 @@ def test_json_and_junit_reports(state, tmp_path):
 
 def test_learner_files_are_never_modified(state, learner_tree):
     before = digest(learner_tree)
-    run_cli("check", "ch30", "--target", str(learner_tree), state=state)
+    run_cli("check", EXERCISE, "--target", str(learner_tree), state=state)
     assert digest(learner_tree) == before
 
 
 def test_checking_another_folder_does_not_touch_progress(state, learner_tree):
-    run_cli("check", "ch30", "--target", str(learner_tree), state=state)
+    run_cli("check", EXERCISE, "--target", str(learner_tree), state=state)
     assert not state.exists()
 
 
 def test_hints_come_one_more_at_a_time(state):
-    first = run_cli("hint", "ch30", state=state)
-    second = run_cli("hint", "ch30", state=state)
+    first = run_cli("hint", EXERCISE, state=state)
+    second = run_cli("hint", EXERCISE, state=state)
     assert "Hint 1/2" in first.stdout and "Hint 2/2" not in first.stdout
     assert "Hint 2/2" in second.stdout
 
 
 def test_progress_shows_every_chapter(state):
-    run_cli("check", "ch30", state=state)
+    run_cli("check", EXERCISE, state=state)
     result = run_cli("progress", state=state)
     assert result.returncode == 0
     for chapter in ("ch28", "ch30", "ch37"):
@@ -178,7 +179,7 @@ def test_watch_reruns_the_check_after_a_save(state, learner_tree):
 
     env = {**os.environ, "COURSE_STATE": str(state), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "graders", "watch", "ch30", "--target", str(learner_tree)],
+        [sys.executable, "-m", "graders", "watch", EXERCISE, "--target", str(learner_tree)],
         cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     seen = ""
