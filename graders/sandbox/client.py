@@ -81,8 +81,7 @@ def start_zygote(preload: list[str]) -> ZygoteClient | None:
     """A warm parent for workers, or None where this platform cannot fork one."""
     if not ZYGOTE_SUPPORTED:
         return None
-    home = tempfile.mkdtemp(prefix="zygote-")
-    return ZygoteClient(preload, scrubbed_env(home, str(REPO_ROOT)), home)
+    return ZygoteClient(preload, tempfile.gettempdir())
 
 
 class Sandbox:

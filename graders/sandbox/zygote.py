@@ -1,5 +1,5 @@
-"""A warm parent for sandbox workers: it imports the graders once, then forks a worker per
-exercise in a few milliseconds instead of starting a fresh interpreter each time.
+"""A warm parent for sandbox workers: a fork of the judge taken after the grader suites are
+imported, which then forks a worker per exercise in a few milliseconds.
 
 The zygote never runs learner code itself. Each forked worker isolates itself
 (:mod:`isolation`) before it imports the learner's module.
@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import socket
-import sys
 import threading
 from typing import Any
 
@@ -65,48 +64,50 @@ def serve(control: socket.socket) -> None:
         control.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
 
-def main() -> None:
-    control = socket.socket(fileno=int(sys.argv[1]))
-    preload = json.loads(sys.argv[2])
-    importlib.import_module("graders.sandbox.worker")
-    for name in preload:
-        # A broken grader file is reported precisely by the worker that needs it.
+def _fork_zygote(preload: list[str], cwd: str) -> tuple[int, socket.socket]:
+    """Fork the judge itself: its imports (pytest, graders, grader suites) come for free."""
+    for name in preload:  # normally already imported by pytest's collection
         with contextlib.suppress(Exception):
             importlib.import_module(name)
-    serve(control)
+    importlib.import_module("graders.sandbox.worker")
+    parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid = os.fork()
+    if pid == 0:  # the zygote: keep only its control socket, then serve
+        try:
+            parent.close()
+            os.setsid()
+            keep = child.fileno()
+            os.closerange(3, keep)
+            os.closerange(keep + 1, 1 << 16)
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            os.chdir(cwd)
+            serve(child)
+        finally:
+            os._exit(0)
+    child.close()
+    return pid, parent
 
 
 class ZygoteClient:
     """The judge's handle on one zygote process."""
 
-    def __init__(self, preload: list[str], env: dict[str, str], cwd: str) -> None:
-        import subprocess
-
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    def __init__(self, preload: list[str], cwd: str) -> None:
         self._lock = threading.Lock()
-        self.socket = parent
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "graders.sandbox.zygote",
-                str(child.fileno()),
-                json.dumps(preload),
-            ],
-            pass_fds=(child.fileno(),),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=cwd,
-            env=env,
-            start_new_session=True,
-        )
-        child.close()
-        self._reader = parent.makefile("rb")
-        self.preload = set(preload)
+        self.pid, self.socket = _fork_zygote(preload, cwd)
+        self._reader = self.socket.makefile("rb")
+        self._exited = False
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        if self._exited:
+            return False
+        try:
+            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            pid = self.pid
+        self._exited = pid == self.pid
+        return not self._exited
 
     def spawn(self, config: dict[str, Any], fds: list[int]) -> int:
         """Fork a worker with these pipe ends; returns its pid (also its process group)."""
@@ -121,9 +122,8 @@ class ZygoteClient:
         self._reader.close()
         self.socket.close()
         if self.alive():
-            self.process.kill()
-        self.process.wait()
-
-
-if __name__ == "__main__":
-    main()
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+        self._exited = True
