@@ -63,17 +63,17 @@ class CircuitBreaker:
         if self.state == "open":
             if self.clock() - self.opened_at < self.reset_timeout:
                 raise CircuitOpenError("circuit open: failing fast")
-            self._move("half-open")
+            self._move("half_open")
         try:
             result = function(*args)
         except Exception:
             self.failures += 1
-            if self.state == "half-open" or self.failures >= self.failure_threshold:
+            if self.state == "half_open" or self.failures >= self.failure_threshold:
                 self.opened_at = self.clock()
                 self._move("open")
             raise
         self.failures = 0
-        if self.state == "half-open":
+        if self.state == "half_open":
             self._move("closed")
         return result
 
@@ -107,9 +107,9 @@ for step in range(81):
 
 allowed_moves = {
     ("closed", "open"),
-    ("open", "half-open"),
-    ("half-open", "closed"),
-    ("half-open", "open"),
+    ("open", "half_open"),
+    ("half_open", "closed"),
+    ("half_open", "open"),
 }
 moves = list(pairwise(state for _, state in breaker.transitions))
 assert set(moves) <= allowed_moves
@@ -128,7 +128,7 @@ print(
 # again. The first trial after t = 25 succeeds and traffic flows again.
 
 # %%
-levels = {"closed": 0, "half-open": 1, "open": 2}
+levels = {"closed": 0, "half_open": 1, "open": 2}
 fig, (top, bottom) = plt.subplots(
     2, 1, figsize=(10, 4.8), sharex=True, gridspec_kw={"height_ratios": [1.3, 1]}
 )
