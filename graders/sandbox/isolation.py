@@ -88,7 +88,7 @@ class Isolation:
         if resource is not None:
             for name, value in (
                 ("file-size limit", self.file_size),
-                ("address-space (memory) limit", self.address_space),
+                ("memory limit", self.address_space),
                 ("CPU-time limit", self.cpu_seconds),
                 ("process-count limit", self.processes if self.uid else None),
             ):
@@ -244,7 +244,9 @@ def _limits(config: Isolation) -> None:
         return
     pairs = [
         (resource.RLIMIT_FSIZE, config.file_size),
-        (resource.RLIMIT_AS, config.address_space),
+        # RLIMIT_DATA counts memory made writable; RLIMIT_AS would also count the big
+        # address-space reservations glibc makes per thread, and break threaded code.
+        (getattr(resource, "RLIMIT_DATA", resource.RLIMIT_AS), config.address_space),
         (resource.RLIMIT_CPU, config.cpu_seconds),
         (getattr(resource, "RLIMIT_NPROC", None), config.processes),
         (resource.RLIMIT_CORE, 0),
