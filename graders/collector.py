@@ -52,12 +52,26 @@ def _classify(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[str, str, s
     return "error", "grader_error", f"internal grader error (please report it): {detail.strip()}"
 
 
+def _with_printed_output(item: pytest.Item, message: str) -> str:
+    """Add what the learner's code printed during the test, unless the message has it."""
+    if "Printed:" in message:
+        return message
+    funcargs = getattr(item, "funcargs", {})
+    for name in ("learner", "taskforge"):
+        sandbox = getattr(funcargs.get(name), "sandbox", None)
+        printed = "".join(getattr(sandbox, "recent_output", [])).strip()
+        if printed:
+            lines = printed.splitlines()[-8:]
+            return message + "\nPrinted:  " + "\n          ".join(lines)
+    return message
+
+
 def _requirement(item: pytest.Item) -> str:
     marker = item.get_closest_marker("requirement")
     return str(marker.args[0]) if marker is not None and marker.args else ""
 
 
-@dataclass
+@dataclass(eq=False)  # pytest keeps plugins in a set: identity, not field equality
 class Collector:
     """Collects one Record per test, plus errors raised while collecting grader files."""
 
@@ -104,6 +118,7 @@ class Collector:
         if report.failed and record.outcome == "passed":
             if call.excinfo is not None:
                 record.outcome, record.kind, record.message = _classify(call.excinfo)
+                record.message = _with_printed_output(item, record.message)
             else:
                 record.outcome, record.kind = "error", "grader_error"
                 record.message = report.longreprtext[-800:]

@@ -203,8 +203,12 @@ def isolation_for(config: pytest.Config, exercise: Exercise | None) -> Isolation
     if config.getoption("grader_isolation") != "full":
         return Isolation()
     slot = int(config.getoption("grader_slot") or os.getpid() % 2000)
-    hidden = [str(SOLUTIONS_DIR), str(REPO_ROOT / ".course"), str(REPO_ROOT / "taskforge"),
-              *config.getoption("grader_hide")]
+    hidden = [
+        str(SOLUTIONS_DIR),
+        str(REPO_ROOT / ".course"),
+        str(REPO_ROOT / "taskforge"),
+        *config.getoption("grader_hide"),
+    ]
     hidden += [str(path) for path in GRADERS_DIR.glob("ch*/mutants")]
     return Isolation.full(
         uid=SANDBOX_UID_BASE + slot,
@@ -262,4 +266,5 @@ def learner(_sandbox: Sandbox) -> Learner:
             "missing_file",
             f"{_sandbox.learner_file} is missing (did you rename or move it?)",
         )
+    _sandbox.recent_output.clear()
     return Learner(_sandbox)

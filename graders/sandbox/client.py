@@ -64,8 +64,12 @@ def copy_package(source: Path, dest: Path) -> None:
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         nonlocal total
-        skipped = {n for n in names if n in {"__pycache__", ".git", ".venv", "instance"}
-                   or n.endswith((".sqlite", ".db", ".pyc"))}
+        skipped = {
+            n
+            for n in names
+            if n in {"__pycache__", ".git", ".venv", "instance"}
+            or n.endswith((".sqlite", ".db", ".pyc"))
+        }
         for name in names:
             path = Path(folder) / name
             if name not in skipped and path.is_file():
@@ -119,6 +123,7 @@ class Sandbox:
         self._response_r: int | None = None
         self._calls = 0
         self._timeouts_in_a_row = 0
+        self.recent_output: list[str] = []  # what learner code printed since the test began
 
     # -- lifecycle -----------------------------------------------------------------
     def _prepare_files(self) -> None:
@@ -176,8 +181,11 @@ class Sandbox:
         protocol.write_frame(self._request_w, worker_config)
 
     def start(self) -> None:
-        present = (self.learner_file / "__init__.py").is_file() if self.package_name \
+        present = (
+            (self.learner_file / "__init__.py").is_file()
+            if self.package_name
             else self.learner_file.is_file()
+        )
         if not present:
             raise SandboxError("missing_file", f"{self.learner_file} does not exist")
         self._prepare_files()
@@ -273,6 +281,8 @@ class Sandbox:
                 output=f"(not run: the previous {TIMEOUTS_BEFORE_GIVING_UP} calls timed out)",
             )
         reply = self._send(head, args, kwargs, timeout)
+        if reply.output.strip():
+            self.recent_output.append(reply.output)
         self._timeouts_in_a_row = self._timeouts_in_a_row + 1 if reply.status == "timeout" else 0
         return reply
 

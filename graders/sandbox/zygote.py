@@ -8,17 +8,45 @@ The zygote never runs learner code itself. Each forked worker isolates itself
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import importlib
+import io
 import json
+import logging
 import os
 import signal
 import socket
+import sys
 import threading
+import warnings
 from typing import Any
 
 from graders.sandbox import isolation
 
 MAX_MESSAGE = 1 << 20
+
+
+def _fresh_interpreter_state() -> None:
+    """Undo what the judge's pytest left in this forked process: captured output streams,
+    warning filters that turn warnings into errors, log handlers and signal handlers."""
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    sys.stdout = io.TextIOWrapper(
+        io.FileIO(1, "w", closefd=False), encoding="utf-8", line_buffering=True
+    )
+    sys.stderr = io.TextIOWrapper(
+        io.FileIO(2, "w", closefd=False), encoding="utf-8", line_buffering=True
+    )
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+    importlib.reload(warnings)  # pytest's catch_warnings(record=True) swapped out the printer
+    warnings.resetwarnings()
+    warnings.simplefilter("ignore", DeprecationWarning)
+    logging.root.handlers.clear()
+    logging.root.setLevel(logging.WARNING)
+    faulthandler.disable()
+    for number in (signal.SIGALRM, signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+        signal.signal(
+            number, signal.SIG_DFL if number != signal.SIGINT else signal.default_int_handler
+        )
 
 
 def _become_worker(config: dict[str, Any], fds: list[int], control: socket.socket) -> None:
@@ -27,11 +55,11 @@ def _become_worker(config: dict[str, Any], fds: list[int], control: socket.socke
     try:
         control.close()
         os.setsid()
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         request_r, response_w, log_fd = fds
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
         os.close(log_fd)
+        _fresh_interpreter_state()
         os.chdir(config["workdir"])
         os.environ.clear()
         os.environ.update(config["env"])

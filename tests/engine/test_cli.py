@@ -180,7 +180,11 @@ def test_watch_reruns_the_check_after_a_save(state, learner_tree):
     env = {**os.environ, "COURSE_STATE": str(state), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "graders", "watch", EXERCISE, "--target", str(learner_tree)],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     seen = ""
     try:
@@ -202,3 +206,20 @@ def test_watch_reruns_the_check_after_a_save(state, learner_tree):
         process.wait(timeout=10)
         process.stdout.close()
     assert seen.count("Score: 12/12") >= 2, seen
+
+
+def test_printed_output_is_shown_and_warnings_are_not_errors(state, learner_tree):
+    """Learner prints reach the failure message; a DeprecationWarning does not fail a test."""
+    path = learner_tree / "ch30" / "transfer_rollback.py"
+    source = path.read_text().replace(
+        '    rows = conn.execute("SELECT name, balance FROM accounts").fetchall()\n',
+        '    import warnings\n    warnings.warn("old style", DeprecationWarning)\n'
+        '    print("debug: reading balances")\n'
+        '    rows = conn.execute("SELECT name, balance FROM accounts").fetchall()\n'
+        "    rows = rows[:1]\n",
+    )
+    path.write_text(source)
+    result = run_cli("check", EXERCISE, "--target", str(learner_tree), state=state)
+    assert result.returncode == 1
+    assert "Printed:  debug: reading balances" in result.stdout
+    assert "DeprecationWarning" not in result.stdout.split("Printed:")[0]

@@ -14,17 +14,46 @@ from graders.results import ExerciseResult, GradingResult, TestResult
 
 def make_result(*, problem: str = "") -> GradingResult:
     tests = [
-        TestResult("graders/ch30/test_x.py::test_ok", "ch30/x", 1, "test_ok", "it works", "passed",
-                   points=2.0, max_points=2.0, duration=0.01),
-        TestResult("graders/ch30/test_x.py::test_bad", "ch30/x", 2, "test_bad", "it refuses",
-                   "failed", message="Called:   f(1)\nReturned: 2\nExpected: 3", kind="assertion",
-                   points=0.0, max_points=3.0, duration=0.02),
-        TestResult("graders/ch30/test_x.py::test_boom", "ch30/x", 2, "test_boom", "grader bug",
-                   "error", message="internal grader error", kind="grader_error",
-                   points=0.0, max_points=1.0),
+        TestResult(
+            "graders/ch30/test_x.py::test_ok",
+            "ch30/x",
+            1,
+            "test_ok",
+            "it works",
+            "passed",
+            points=2.0,
+            max_points=2.0,
+            duration=0.01,
+        ),
+        TestResult(
+            "graders/ch30/test_x.py::test_bad",
+            "ch30/x",
+            2,
+            "test_bad",
+            "it refuses",
+            "failed",
+            message="Called:   f(1)\nReturned: 2\nExpected: 3",
+            kind="assertion",
+            points=0.0,
+            max_points=3.0,
+            duration=0.02,
+        ),
+        TestResult(
+            "graders/ch30/test_x.py::test_boom",
+            "ch30/x",
+            2,
+            "test_boom",
+            "grader bug",
+            "error",
+            message="internal grader error",
+            kind="grader_error",
+            points=0.0,
+            max_points=1.0,
+        ),
     ]
-    entry = ExerciseResult("ch30/x", "X", tests=tests, problem=problem,
-                           problem_kind="syntax_error" if problem else "")
+    entry = ExerciseResult(
+        "ch30/x", "X", tests=tests, problem=problem, problem_kind="syntax_error" if problem else ""
+    )
     return GradingResult([entry], target="/tmp/t")
 
 
@@ -57,10 +86,31 @@ def test_exercism_error_status_when_nothing_could_run():
     assert data["status"] == "error" and "line 3" in data["message"]
 
 
-GRADESCOPE_TOP = {"score", "max_score", "execution_time", "output", "output_format", "visibility",
-                  "stdout_visibility", "extra_data", "tests", "leaderboard"}
-GRADESCOPE_TEST = {"score", "max_score", "status", "name", "name_format", "number", "output",
-                   "output_format", "tags", "visibility", "extra_data"}
+GRADESCOPE_TOP = {
+    "score",
+    "max_score",
+    "execution_time",
+    "output",
+    "output_format",
+    "visibility",
+    "stdout_visibility",
+    "extra_data",
+    "tests",
+    "leaderboard",
+}
+GRADESCOPE_TEST = {
+    "score",
+    "max_score",
+    "status",
+    "name",
+    "name_format",
+    "number",
+    "output",
+    "output_format",
+    "tags",
+    "visibility",
+    "extra_data",
+}
 
 
 def test_gradescope_fields():
@@ -79,12 +129,20 @@ def test_classroom_output_is_base64_json():
     result = make_result()
     line = formats.classroom_step_output(result)
     assert line.startswith("result=") and line.endswith("\n")
-    data = json.loads(base64.b64decode(line[len("result="):]))
+    data = json.loads(base64.b64decode(line[len("result=") :]))
     assert data == json.loads(formats.to_classroom(result))
     assert data["version"] == 1 and data["status"] == "fail" and data["max_score"] == 6.0
     for test in data["tests"]:
-        assert set(test) >= {"name", "status", "message", "test_code", "filename", "line_no",
-                             "duration", "score"}
+        assert set(test) >= {
+            "name",
+            "status",
+            "message",
+            "test_code",
+            "filename",
+            "line_no",
+            "duration",
+            "score",
+        }
         assert test["status"] in {"pass", "fail", "error"}
 
 
