@@ -1,1 +1,1 @@
-"""Instructor-only tools: the learner release and the Gradescope bundle (not shipped to learners)."""
+"""Instructor-only tools: the learner release and the Gradescope bundle (not for learners)."""
