@@ -96,6 +96,12 @@ def render(verdicts: list[Verdict], gate: str, target: Path, verbose: bool) -> N
         )
     console.print(table)
     for verdict in verdicts:
+        if verdict.points == 0:  # reported only: show every note, met or not
+            console.print(f"[bold]{verdict.id} {escape(verdict.title)}[/bold] (no points)")
+            for check in verdict.checks:
+                note = check["message"] or check["outcome"]
+                console.print(f"  · {escape(check['check'])}: {escape(note)}", highlight=False)
+            continue
         failing = [c for c in verdict.checks if c["outcome"] != "passed"]
         if not failing:
             continue

@@ -217,12 +217,25 @@ def test_quotes_in_names_and_titles_are_stored_as_typed(probes):
         )
 
 
+def kept_legacy_before(root: Path) -> set[Path]:
+    """Phase 8's legacy rescue keeps the old module as ``legacy/*_before.py``. It is exempt
+    from the scan only while no other module of the package imports it."""
+    candidates = set(root.glob("legacy/*_before.py"))
+    for path in root.rglob("*.py"):
+        if path in candidates or "__pycache__" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        candidates = {c for c in candidates if c.stem not in text}
+    return candidates
+
+
 def test_source_builds_no_sql_from_values(target_dir):
     """no SQL text in the package is built from values (f-strings, %, format, +)"""
     flagged = []
     root = Path(target_dir)
+    exempt = kept_legacy_before(root)
     for path in sorted(root.rglob("*.py")):
-        if "__pycache__" in path.parts:
+        if "__pycache__" in path.parts or path in exempt:
             continue
         where = path.relative_to(root)
         try:

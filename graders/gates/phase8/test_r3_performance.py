@@ -1,0 +1,276 @@
+"""Gate R3: the filtered, sorted task listing is at least 10x faster than the starter's."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from graders.gates.phase8 import dataset
+from graders.gates.phase8.actkit import (
+    build_app,
+    describe_error,
+    login,
+    register_admin,
+    use_standard_streams,
+)
+from graders.gates.phase8.fixtures import (  # noqa: F401 - fixtures used by name
+    _gate_sandbox,
+    baseline_fixture,
+    gate_fixture,
+    note_fixture,
+    secret_fixture,
+)
+from graders.gates.phase8.judge import failure, median, ms, percentile, short
+from graders.harness import Learner
+
+pytestmark = pytest.mark.requirement("R3")
+
+SHAPE = dataset.Shape()  # 50,000 tasks in 20 projects, 50 people, 12 categories
+PAGE = 50  # the gate asks for one page, the way a board or a list view would
+DRAWS = 4  # parameter draws per view
+ROUNDS = 3  # each side serves the whole request list this many times, alternately
+REQUIRED = 10.0
+SIDES = ("starter", "yours")
+# The listing views the gate times (CONTRACT.md, section 5): a filter, a sort, one page.
+VIEWS = {
+    "board column": "project_id={project}&status=todo&sort=priority",
+    "my queue": "assignee_id={user}&sort=due_date",
+    "triage": "category_id={category}&status=todo&sort=priority",
+}
+
+
+# -- acts (run in the sandbox) ------------------------------------------------------------
+def prepare(tf: Any, db_path: str, secret: str) -> dict[str, Any]:
+    """Build the app on a fresh database, register the gate's admin and log in once."""
+    use_standard_streams()
+    try:
+        client = build_app(tf, db_path, secret).test_client()
+    except Exception as exc:  # noqa: BLE001 - reported to the learner
+        return {"error": f"create_app failed: {describe_error(exc)}"}
+    registered = register_admin(client)
+    answer, token = login(client)
+    return {
+        "register": registered["status"] or registered["raised"],
+        "login": answer["status"] or answer["raised"],
+        "token": token is not None,
+    }
+
+
+def time_listings(tf: Any, db_path: str, secret: str, urls: list[str], log: str) -> dict:
+    """A fresh app on the filled database; log in, warm up once, then time each listing.
+
+    Each request's CPU time (this process's, so other programs on the machine do not count)
+    and wall-clock time are measured around the test client's call alone.
+    """
+    use_standard_streams()
+    try:
+        client = build_app(tf, db_path, secret, LOG_FILE=log).test_client()
+    except Exception as exc:  # noqa: BLE001 - reported to the learner
+        return {"error": f"create_app failed: {describe_error(exc)}"}
+    answer, token = login(client)
+    if token is None:
+        return {"error": f"logging in as the gate's admin failed: {short(answer)}"}
+    headers = {"Authorization": f"Bearer {token}"}
+    results: list[dict[str, Any]] = []
+    try:
+        client.get("/api/tasks?limit=1", headers=headers).close()  # warm-up, not timed
+        for url in urls:
+            wall, cpu = time.perf_counter(), time.process_time()
+            response = client.get(url, headers=headers)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            body = response.get_json(silent=True)
+            tasks = body.get("tasks") if isinstance(body, dict) else None
+            ids = None
+            if isinstance(tasks, list):
+                ids = [task.get("id") if isinstance(task, dict) else None for task in tasks]
+            results.append(
+                {"url": url, "status": response.status_code, "cpu": cpu, "wall": wall, "ids": ids}
+            )
+            response.close()
+    except Exception as exc:  # noqa: BLE001 - the contract counts it as a failed request
+        return {"error": f"a listing request raised {describe_error(exc)}", "results": results}
+    return {"results": results}
+
+
+# -- the measurement (trusted side) -------------------------------------------------------
+@dataclass
+class Listing:
+    view: str
+    query: dict[str, Any]
+    urls: dict[str, str] = field(default_factory=dict)  # side -> URL (ids may differ)
+    expected: dict[str, list[int]] = field(default_factory=dict)
+
+
+@dataclass
+class Measurement:
+    listings: list[Listing]
+    cpu: dict[str, list[float]]
+    wall: dict[str, list[float]]
+    ids: dict[str, list[Any]]  # side -> ids returned per listing in the first round
+    statuses: dict[str, list[Any]]
+
+
+def _listings(data: dict[str, dataset.Dataset]) -> list[Listing]:
+    rng = random.Random(20)
+    listings = []
+    for _ in range(DRAWS):
+        for view, pattern in VIEWS.items():
+            picks = {
+                "project": rng.randrange(SHAPE.projects),
+                "user": rng.randrange(SHAPE.users),
+                "category": rng.randrange(SHAPE.categories),
+            }
+            listing = Listing(view, {})
+            for side, got in data.items():
+                ids = {
+                    "project": got.project_ids[picks["project"]],
+                    "user": got.user_ids[len(got.user_ids) - SHAPE.users + picks["user"]],
+                    "category": got.category_ids[picks["category"]],
+                }
+                text = pattern.format(**ids)
+                query = dict(part.split("=") for part in text.split("&"))
+                query = {k: int(v) if v.isdigit() else v for k, v in query.items()}
+                listing.query = query
+                listing.urls[side] = f"/api/tasks?{text}&limit={PAGE}"
+                listing.expected[side] = dataset.expected_ids(got.tasks, query)
+            listings.append(listing)
+    return listings
+
+
+def _prepare_side(learner: Learner, side: str, secret: str, rows: dataset.Plan) -> Any:
+    path = learner.workdir / "listing.sqlite"
+    outcome = learner.run(prepare, str(path), secret, call=f"prepare the {side} app")
+    state = outcome.value("create_app, register and login to work")
+    problem = state.get("error") if isinstance(state, dict) else "no report"
+    if not problem and (state.get("register") != 201 or not state.get("token")):
+        problem = f"register answered {state.get('register')}, login {state.get('login')}"
+    if problem:
+        if side == "starter":
+            raise RuntimeError(f"the gate's baseline starter did not start: {problem}")
+        raise failure(
+            "create_app, then register the gate's admin and log in",
+            problem,
+            "the app starts on a fresh database, and register (201) and login (a token) work",
+        )
+    try:
+        return dataset.generate(str(path), rows)
+    except dataset.SchemaMismatch as exc:
+        raise failure(
+            "bulk-insert the gate's 50,000 tasks into your database",
+            str(exc),
+            "the tables and columns listed in CONTRACT.md, section 4",
+            "the gate writes its rows straight into the tables, as a data import would",
+        ) from None
+
+
+@pytest.fixture(scope="module")
+def measured(gate: Learner, baseline: Learner, secret: str) -> Measurement:
+    rows = dataset.plan(SHAPE)
+    learners = {"starter": baseline, "yours": gate}
+    data = {side: _prepare_side(learners[side], side, secret, rows) for side in SIDES}
+    listings = _listings(data)
+    result = Measurement(listings, {s: [] for s in SIDES}, {s: [] for s in SIDES}, {}, {})
+    for number in range(ROUNDS):
+        for side in SIDES:
+            learner = learners[side]
+            urls = [listing.urls[side] for listing in listings]
+            outcome = learner.run(
+                time_listings,
+                str(learner.workdir / "listing.sqlite"),
+                secret,
+                urls,
+                str(learner.workdir / "listing.log"),
+                call=f"time {len(urls)} listing requests ({side}, round {number + 1})",
+            )
+            report = outcome.value("the timed listing requests to finish")
+            if report.get("error"):
+                if side == "starter":
+                    raise RuntimeError(f"the gate's baseline failed: {report['error']}")
+                raise failure(
+                    f"time {len(urls)} listing requests on your app",
+                    str(report["error"]),
+                    "every listing request answers (with your admin's token)",
+                )
+            rows_seen = report["results"]
+            result.cpu[side].extend(row["cpu"] for row in rows_seen)
+            result.wall[side].extend(row["wall"] for row in rows_seen)
+            if number == 0:
+                result.ids[side] = [row["ids"] for row in rows_seen]
+                result.statuses[side] = [row["status"] for row in rows_seen]
+    return result
+
+
+def _wrong(listing: Listing, side: str, status: Any, ids: Any) -> str | None:
+    """Why a side's answer to a listing is not acceptable, or None when it is."""
+    expected = listing.expected[side]
+    if status != 200:
+        return f"status {status}"
+    if not isinstance(ids, list) or not all(type(i) is int for i in ids):
+        return f"the body has no list of tasks with integer ids: {short(ids)}"
+    if len(ids) < min(PAGE, len(expected)):
+        return f"{len(ids)} tasks, but {len(expected)} match (asked for up to {PAGE})"
+    if ids != expected[: len(ids)]:
+        first = next(i for i, (a, b) in enumerate(zip(ids, expected, strict=False)) if a != b)
+        return (
+            f"task ids {short(ids[: first + 3])}..., expected {short(expected[: first + 3])}... "
+            f"(first difference at position {first + 1})"
+        )
+    return None
+
+
+def test_the_generated_data_loads_into_both_databases(measured, note):
+    """The gate's 50,000 generated tasks go into your database and the starter's"""
+    note(
+        f"{SHAPE.tasks} tasks, {SHAPE.projects} projects, {SHAPE.users} people, "
+        f"{SHAPE.categories} categories, bulk-inserted into both databases"
+    )
+
+
+def test_each_listing_returns_the_right_tasks_in_order(measured):
+    """Every timed listing returns the first page of the right tasks, in the contract's order"""
+    for side in SIDES:
+        for listing, status, ids in zip(
+            measured.listings, measured.statuses[side], measured.ids[side], strict=True
+        ):
+            problem = _wrong(listing, side, status, ids)
+            if problem and side == "starter":
+                raise RuntimeError(f"the baseline starter answered {listing.urls[side]}: {problem}")
+            if problem:
+                raise failure(
+                    f"GET {listing.urls[side]}  ({listing.view})",
+                    problem,
+                    f"status 200 and the first {PAGE} matching tasks (or all of them) in the "
+                    "contract's order",
+                    "a fast listing only counts if it returns the right page; missing due dates "
+                    "sort last, ties by id ascending",
+                )
+
+
+def test_listing_is_ten_times_faster_than_the_starter(measured, note):
+    """The listing takes a tenth of the starter's time or less (median CPU time, same data)"""
+    figures = {
+        side: (median(measured.cpu[side]), percentile(measured.cpu[side], 0.99)) for side in SIDES
+    }
+    walls = {side: median(measured.wall[side]) for side in SIDES}
+    ratio = figures["starter"][0] / max(figures["yours"][0], 1e-6)
+    count = len(measured.cpu["yours"])
+    summary = (
+        f"your listing: median {ms(figures['yours'][0])}, p99 {ms(figures['yours'][1])}; "
+        f"the starter's: median {ms(figures['starter'][0])}, p99 {ms(figures['starter'][1])} "
+        f"(CPU time per request, {count} requests each); {ratio:.1f}x faster. "
+        f"Wall-clock medians: yours {ms(walls['yours'])}, the starter's {ms(walls['starter'])}."
+    )
+    if ratio < REQUIRED:
+        raise failure(
+            f"{count} timed listing requests on each app ({', '.join(VIEWS)}; limit={PAGE})",
+            summary,
+            f"your median at most a tenth of the starter's ({REQUIRED:g}x or more)",
+            "profile the listing (cProfile, EXPLAIN QUERY PLAN): look for one query per row, a "
+            "scan where an index should lead to the rows in order, and work on rows the page "
+            "never shows",
+        )
+    note(summary)
