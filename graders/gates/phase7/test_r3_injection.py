@@ -224,8 +224,20 @@ def kept_legacy_before(root: Path) -> set[Path]:
     for path in root.rglob("*.py"):
         if path in candidates or "__pycache__" in path.parts:
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        candidates = {c for c in candidates if c.stem not in text}
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                imported.add(node.module or "")
+                imported.update(alias.name for alias in node.names)
+        candidates = {
+            c for c in candidates if not any(c.stem in name.split(".") for name in imported)
+        }
     return candidates
 
 
