@@ -219,7 +219,7 @@ def _expose_python(libc: Any, scratch: Path) -> None:
         saved = []
         for index, name in enumerate(sorted(names)):
             original = folder / name
-            holder = scratch / f"python-{round_number}-{index}"
+            holder = scratch / f"python-{os.getpid()}-{round_number}-{index}"
             if original.is_dir():
                 holder.mkdir()
             else:

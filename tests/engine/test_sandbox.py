@@ -180,3 +180,14 @@ def probe():
     assert facts["uid"] == 61099 and facts["decimal"] == "1.5"
     assert facts["solutions"] == []
     assert facts["write_graders"] in {"PermissionError", "OSError"}
+
+
+@root_only
+def test_full_isolation_survives_a_restart_after_a_timeout(make_sandbox):
+    from graders.paths import REPO_ROOT, SOLUTIONS_DIR
+
+    isolation = Isolation.full(uid=61098, hide=[str(SOLUTIONS_DIR)], read_only=[str(REPO_ROOT)])
+    box = make_sandbox("def spin():\n    while True:\n        pass\n\ndef ok():\n    return 3\n",
+                       timeout=0.5, isolation=isolation)
+    assert box.call("spin").status == "timeout"
+    assert box.call("ok").value == 3
