@@ -28,6 +28,7 @@ from graders.report import formats
 from graders.results import GradingResult
 from graders.sandbox.isolation import SANDBOX_UID_BASE, kill_user_processes
 
+MAX_JOBS = 32
 KIND_NOTES = {
     "timeout": "{n} test(s) timed out",
     "memory": "{n} test(s) ran out of memory",
@@ -241,9 +242,11 @@ def run_batch(
             on_done(finished, True)
         else:
             pending.append(submission)
+    # Each job gets its own sandbox user; the base keeps two batches on one machine apart.
+    slot_base = (os.getpid() % 400) * MAX_JOBS
     slots: queue.Queue[int] = queue.Queue()
-    for slot in range(max(1, jobs)):
-        slots.put(slot)
+    for slot in range(min(max(1, jobs), MAX_JOBS)):
+        slots.put(slot_base + slot)
     watched = trusted_files(course.select(settings.selector))
     trusted = digest(watched)
 
@@ -261,6 +264,6 @@ def run_batch(
         on_done(record, False)
         return record
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with ThreadPoolExecutor(max_workers=min(max(1, jobs), MAX_JOBS)) as pool:
         records.extend(pool.map(work, pending))
     return records

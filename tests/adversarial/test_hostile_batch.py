@@ -73,7 +73,7 @@ class Listener:
 
 
 def sandbox_processes() -> list[int]:
-    uids = range(SANDBOX_UID_BASE, SANDBOX_UID_BASE + 16)
+    uids = range(SANDBOX_UID_BASE, SANDBOX_UID_BASE + 400 * 32)
     return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) in uids]
 
 
