@@ -1,0 +1,327 @@
+"""Grader for ch31/request_trace: the steps and cost of a request, keep-alive, reading dig.
+
+Every expected answer is derived here from the brief's rules: the steps by scheme, DNS
+cache, reuse and IP-literal hosts; the round-trip cost model with TLS 1.2 / 1.3; a client
+session with a DNS cache per host and keep-alive connections per (scheme, host, port)
+with default ports filled in; and dig answer lines with odd whitespace, letter case, A,
+AAAA and CNAME records, names with and without their final dot, and lines that must be
+refused. A random 40-request session is checked against the judge's own model.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+from urllib.parse import urlsplit
+
+import pytest
+
+EXERCISE = "ch31/request_trace"
+
+ALL = ["dns_lookup", "tcp_handshake", "tls_handshake", "http_request", "http_response"]
+PLAIN = ["dns_lookup", "tcp_handshake", "http_request", "http_response"]
+REUSED = ["http_request", "http_response"]
+
+
+def without(steps: list[str], *names: str) -> list[str]:
+    return [step for step in steps if step not in names]
+
+
+# -- the judge's own model (for the random session) -------------------------------------
+def model_target(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, parts.hostname, parts.port or {"http": 80, "https": 443}[scheme]
+
+
+def model_steps(url: str, cached: bool, reused: bool) -> list[str]:
+    scheme, host, _ = model_target(url)
+    if reused:
+        return list(REUSED)
+    steps = ALL if scheme == "https" else PLAIN
+    try:
+        ipaddress.ip_address(host)
+        is_ip = True
+    except ValueError:
+        is_ip = False
+    return without(steps, "dns_lookup") if cached or is_ip else list(steps)
+
+
+def model_session(urls: list[str]) -> list[list[str]]:
+    resolved, connections, trace = set(), set(), []
+    for url in urls:
+        target = model_target(url)
+        trace.append(model_steps(url, target[1] in resolved, target in connections))
+        resolved.add(target[1])
+        connections.add(target)
+    return trace
+
+
+# -- task 1: connection_target and trace_steps ---------------------------------------------
+TARGETS = [
+    ("https://example.com/tasks", ("https", "example.com", 443)),
+    ("http://example.com", ("http", "example.com", 80)),
+    ("HTTP://Example.COM:8080/x?y=1#z", ("http", "example.com", 8080)),
+    ("https://api.example.com:8443", ("https", "api.example.com", 8443)),
+    ("http://[::1]:5000/health", ("http", "::1", 5000)),
+    ("https://127.0.0.1/", ("https", "127.0.0.1", 443)),
+    ("http://user:secret@host.example/", ("http", "host.example", 80)),
+]
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("url, expected", TARGETS, ids=[t[0] for t in TARGETS])
+def test_connection_target(learner, url, expected):
+    """connection_target gives (scheme, host, port), lower-cased, with default ports"""
+    learner.call("connection_target", url).expect(
+        expected, note="http defaults to port 80, https to 443; a port in the URL wins"
+    )
+
+
+BAD_URLS = [
+    "ftp://example.com/file",
+    "example.com",
+    "https://",
+    "http://example.com:99999/",
+    "http://example.com:port/",
+    "",
+]
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_bad_urls_are_refused(learner, url):
+    """connection_target and trace_steps raise ValueError for URLs they cannot follow"""
+    learner.call("connection_target", url).expect_raises(ValueError)
+    learner.call("trace_steps", url).expect_raises(ValueError)
+
+
+STEP_CASES = [
+    ("https://example.com/", {}, ALL, "a first https request does everything"),
+    ("http://example.com/", {}, PLAIN, "plain http has no TLS handshake"),
+    (
+        "https://example.com/",
+        {"cached_dns": True},
+        without(ALL, "dns_lookup"),
+        "a cached address needs no DNS lookup",
+    ),
+    (
+        "http://example.com/a",
+        {"cached_dns": True},
+        without(PLAIN, "dns_lookup"),
+        "a cached address needs no DNS lookup",
+    ),
+    (
+        "https://example.com/",
+        {"reused_connection": True},
+        REUSED,
+        "a reused keep-alive connection needs no DNS, TCP or TLS",
+    ),
+    (
+        "http://example.com/",
+        {"cached_dns": True, "reused_connection": True},
+        REUSED,
+        "a reused keep-alive connection needs no DNS, TCP or TLS",
+    ),
+    ("http://example.com:443/", {}, PLAIN, "the scheme decides TLS, not the port: http has none"),
+    ("https://example.com:80/", {}, ALL, "the scheme decides TLS, not the port: https has it"),
+    (
+        "https://127.0.0.1:8443/",
+        {},
+        without(ALL, "dns_lookup"),
+        "an IP address needs no DNS lookup",
+    ),
+    ("http://[::1]/", {}, without(PLAIN, "dns_lookup"), "an IP address needs no DNS lookup"),
+]
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize(
+    "url, flags, expected, why",
+    STEP_CASES,
+    ids=[f"{c[0]}-{'-'.join(c[1]) or 'fresh'}" for c in STEP_CASES],
+)
+def test_trace_steps(learner, url, flags, expected, why):
+    """trace_steps lists the steps in order, skipping what caching and keep-alive save"""
+    learner.call("trace_steps", url, **flags).expect(expected, note=why)
+
+
+# -- task 2: estimate_latency_ms ------------------------------------------------------------
+LATENCY_CASES = [
+    ("https://example.com/", 50, {}, 200.0, "DNS 1 + TCP 1 + TLS 1.3 1 + HTTP 1 = 4 RTT"),
+    ("https://example.com/", 50, {"tls_version": "1.3"}, 200.0, "TLS 1.3 takes 1 RTT"),
+    ("https://example.com/", 50, {"tls_version": "1.2"}, 250.0, "TLS 1.2 takes 2 RTT"),
+    ("http://example.com/", 50, {"tls_version": "1.2"}, 150.0, "http has no TLS at all"),
+    ("https://example.com/", 20, {"cached_dns": True}, 60.0, "no DNS: TCP + TLS + HTTP"),
+    (
+        "https://example.com/",
+        80,
+        {"reused_connection": True, "tls_version": "1.2"},
+        80.0,
+        "a reused connection costs one round trip",
+    ),
+    ("https://10.0.0.7/", 10, {"tls_version": "1.2"}, 40.0, "an IP address needs no DNS"),
+    ("https://example.com/", 12.5, {}, 50.0, "rtt_ms may be a float"),
+    ("http://example.com/", 0, {}, 0.0, "zero RTT costs nothing, as a float"),
+    ("http://example.com/", 7, {"cached_dns": True}, 14.0, "TCP + HTTP"),
+]
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize(
+    "url, rtt, flags, expected, why",
+    LATENCY_CASES,
+    ids=[
+        f"{c[0]}-{c[1]}-{'-'.join(f'{k}={v}' for k, v in c[2].items()) or 'fresh'}"
+        for c in LATENCY_CASES
+    ],
+)
+def test_estimate_latency_ms(learner, url, rtt, flags, expected, why):
+    """estimate_latency_ms counts round trips by the documented cost model"""
+    learner.call("estimate_latency_ms", url, rtt, **flags).expect(expected, note=why, places=9)
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize(
+    "flags",
+    [{"tls_version": "1.1"}, {"tls_version": "TLSv1.3"}, {"tls_version": "1.0"}, {"rtt_ms": -1}],
+    ids=["tls_1.1", "tls_TLSv1.3", "tls_1.0_for_http", "negative_rtt"],
+)
+def test_estimate_latency_refuses_bad_input(learner, flags):
+    """estimate_latency_ms raises ValueError for an unknown TLS version or a negative RTT"""
+    url = "http://example.com/" if flags.get("tls_version") == "1.0" else "https://example.com/"
+    arguments = {"rtt_ms": 30} | flags
+    learner.call("estimate_latency_ms", url, **arguments).expect_raises(ValueError)
+
+
+# -- task 3: trace_session --------------------------------------------------------------------
+SESSIONS = [
+    (["https://a.com/1", "https://a.com/2"], [ALL, REUSED], "the second request reuses"),
+    (
+        ["https://a.com/", "https://a.com:443/x", "https://A.COM/y"],
+        [ALL, REUSED, REUSED],
+        "a.com, a.com:443 and A.COM are the same (scheme, host, port)",
+    ),
+    (
+        ["http://a.com/", "https://a.com/"],
+        [PLAIN, ["tcp_handshake", "tls_handshake", *REUSED]],
+        "port 80 and port 443 are two connections; the address is cached",
+    ),
+    (
+        ["https://a.com/", "http://a.com:443/"],
+        [ALL, ["tcp_handshake", *REUSED]],
+        "same host and port but another scheme: a new (plain) connection",
+    ),
+    (
+        ["https://a.com/", "https://www.a.com/", "https://a.com/z"],
+        [ALL, ALL, REUSED],
+        "www.a.com is another host: its own DNS lookup and connection",
+    ),
+    (
+        ["https://a.com:8443/", "https://a.com/"],
+        [ALL, ["tcp_handshake", "tls_handshake", *REUSED]],
+        "another port is another connection",
+    ),
+    (
+        ["http://127.0.0.1:5000/", "http://127.0.0.1:5000/x", "http://localhost:5000/"],
+        [without(PLAIN, "dns_lookup"), REUSED, PLAIN],
+        "an IP address needs no lookup; localhost is a name to look up",
+    ),
+    ([], [], "no URLs, no steps"),
+]
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize(
+    "urls, expected, why", SESSIONS, ids=[f"session_{i}" for i in range(len(SESSIONS))]
+)
+def test_trace_session(learner, urls, expected, why):
+    """trace_session caches addresses per host and reuses connections per (scheme, host, port)"""
+    learner.call("trace_session", urls).expect(expected, note=why)
+
+
+@pytest.mark.task(3)
+def test_trace_session_random_40_requests(learner):
+    """a random session of 40 requests over 10 URL spellings matches the model"""
+    rng = random.Random(31)
+    pool = [
+        "https://a.com/",
+        "https://A.com:443/x",
+        "http://a.com/",
+        "http://a.com:80/y",
+        "https://b.org/",
+        "http://b.org:8080/",
+        "https://b.org:8080/",
+        "http://10.1.2.3/",
+        "https://c.net/",
+        "http://c.net:443/",
+    ]
+    urls = [rng.choice(pool) for _ in range(40)]
+    learner.call("trace_session", urls).expect(model_session(urls))
+
+
+@pytest.mark.task(3)
+def test_trace_session_refuses_a_bad_url(learner):
+    """trace_session raises ValueError if one of the URLs is invalid"""
+    learner.call("trace_session", ["https://a.com/", "ftp://b.com/"]).expect_raises(ValueError)
+
+
+# -- task 4: parse_dig_answer -----------------------------------------------------------------
+DIG_LINES = [
+    ("example.com.\t\t300\tIN\tA\t93.184.216.34", ("example.com", 300, "A", "93.184.216.34")),
+    (
+        "  www.example.com.   3600  IN   CNAME   example.com.  ",
+        ("www.example.com", 3600, "CNAME", "example.com"),
+    ),
+    (
+        "example.com.\t86400\tIN\tAAAA\t2606:2800:220:1:248:1893:25c8:1946",
+        ("example.com", 86400, "AAAA", "2606:2800:220:1:248:1893:25c8:1946"),
+    ),
+    ("api.taskforge.dev. 0 IN A 10.0.0.7", ("api.taskforge.dev", 0, "A", "10.0.0.7")),
+    (
+        "cdn.example.net.\t59\tin\tcname\tedge.example-cdn.com.",
+        ("cdn.example.net", 59, "CNAME", "edge.example-cdn.com"),
+    ),
+    ("localhost 60 IN A 127.0.0.1", ("localhost", 60, "A", "127.0.0.1")),
+    ("localhost. 60 IN AAAA ::1", ("localhost", 60, "AAAA", "::1")),
+    (
+        "Mixed.Case.Example. 5 IN CNAME Target.Example.",
+        ("Mixed.Case.Example", 5, "CNAME", "Target.Example"),
+    ),
+]
+
+
+@pytest.mark.task(4)
+@pytest.mark.parametrize("line, expected", DIG_LINES, ids=[f"line_{i}" for i in range(8)])
+def test_parse_dig_answer(learner, line, expected):
+    """parse_dig_answer returns (name, ttl as int, type, value) with final dots dropped"""
+    learner.call("parse_dig_answer", line).expect(
+        expected,
+        note="split on any whitespace; TTL is an int; drop the final dot of the name "
+        "and of a CNAME's target (only if there is one), nothing else",
+    )
+
+
+BAD_LINES = [
+    "",
+    "   \t  ",
+    ";; ANSWER SECTION:",
+    ";example.com.\t\t\tIN\tA",
+    "example.com. 300 IN A",
+    "example.com. 300 IN A 93.184.216.34 extra",
+    "example.com. abc IN A 93.184.216.34",
+    "example.com. -5 IN A 93.184.216.34",
+    "example.com. 3.5 IN A 93.184.216.34",
+    "example.com. 300 CH A 93.184.216.34",
+    "example.com. 300 IN MX mail.example.com.",
+    "example.com. 300 IN A 999.1.1.1",
+    "example.com. 300 IN AAAA 93.184.216.34",
+    "example.com. 300 IN A ::1",
+]
+
+
+@pytest.mark.task(4)
+@pytest.mark.parametrize("line", BAD_LINES, ids=[f"bad_{i}" for i in range(len(BAD_LINES))])
+def test_parse_dig_answer_refuses(learner, line):
+    """parse_dig_answer raises ValueError for lines that are not A/AAAA/CNAME answers"""
+    learner.call("parse_dig_answer", line).expect_raises(ValueError)
