@@ -215,7 +215,7 @@ def isolation_for(config: pytest.Config, exercise: Exercise | None) -> Isolation
     return Isolation.full(
         uid=SANDBOX_UID_BASE + slot,
         hide=hidden,
-        read_only=[str(REPO_ROOT)],
+        read_only=[str(GRADERS_DIR)],
         memory_mb=int(config.getoption("grader_memory_mb")),
         cpu_seconds=int(config.getoption("grader_cpu_seconds")),
         network=bool(exercise and exercise.loopback),

@@ -41,8 +41,8 @@ class Isolation:
     cpu_seconds: int | None = None
     processes: int | None = None
     uid: int | None = None  # run as this unprivileged user (only when started as root)
-    hide: list[str] = field(default_factory=list)  # folders replaced by an empty tmpfs
-    read_only: list[str] = field(default_factory=list)  # folders made read-only
+    hide: list[str] = field(default_factory=list)  # folders covered by an empty tmpfs
+    read_only: list[str] = field(default_factory=list)  # extra folders visible, read-only
     private_network: bool = False  # a network namespace with only loopback
     scratch: str = ""  # a folder of the judge's where mount points for Python can be made
 
@@ -96,8 +96,9 @@ class Isolation:
                     active.append(name)
         if self.uid is not None:
             active.append(f"unprivileged user {self.uid}")
-        if self.hide:
-            active.append("solutions and other submissions hidden (mount namespace)")
+        if self.uid is not None:
+            active.append("a minimal private root: no solutions, other submissions or home "
+                          "folders visible (mount namespace + chroot)")
         if self.private_network:
             active.append("no network (private network namespace)")
         return active
@@ -139,104 +140,93 @@ def _loopback_up() -> None:
         fcntl.ioctl(sock, siocsifflags, struct.pack("16sH14s", b"lo", flags | iff_up, b"\0" * 14))
 
 
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+
+
 def _namespaces(config: Isolation) -> None:
-    flags = (CLONE_NEWNS if config.hide or config.read_only else 0) | (
-        CLONE_NEWNET if config.private_network else 0
-    )
+    filesystem = bool(config.uid is not None and config.scratch)
+    flags = (CLONE_NEWNS if filesystem else 0) | (CLONE_NEWNET if config.private_network else 0)
     if not flags:
         return
     libc = _libc()
     _check(libc.unshare(flags), "unshare")
     if config.private_network:
         _loopback_up()
-    if flags & CLONE_NEWNS:
+    if filesystem:
         _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
-        if config.uid is not None and config.scratch:
-            _expose_python(libc, Path(config.scratch))
-        for path in config.hide:
-            if os.path.isdir(path):
-                _check(
-                    libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, b"size=64k,mode=0755"),
-                    f"hide {path}",
-                )
-        for path in config.read_only:
-            if os.path.isdir(path):
-                _check(
-                    libc.mount(path.encode(), path.encode(), None, MS_BIND | MS_REC, None),
-                    f"bind {path}",
-                )
-                _check(
-                    libc.mount(
-                        None, path.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, None
-                    ),
-                    f"read-only {path}",
-                )
+        _enter_minimal_root(libc, config)
+
+
+def _bind(libc: Any, source: Path, target: Path, *, read_only: bool) -> None:
+    _check(libc.mount(str(source).encode(), str(target).encode(), None, MS_BIND | MS_REC, None),
+           f"bind {source}")
+    if read_only:
+        _check(libc.mount(None, str(target).encode(), None,
+                          MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, None), f"read-only {source}")
+
+
+def _tmpfs(libc: Any, target: Path, options: bytes) -> None:
+    _check(libc.mount(b"tmpfs", str(target).encode(), b"tmpfs", 0, options), f"tmpfs {target}")
 
 
 def _python_paths() -> list[Path]:
-    """Folders the interpreter needs to keep importing after it stops being root."""
-    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable)}
-    candidates.update(p for p in sys.path if p)
-    return sorted({Path(os.path.realpath(p)) for p in candidates if os.path.exists(p)})
+    """The interpreter and its libraries (the venv and the Python it was made from)."""
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    return sorted({Path(os.path.realpath(p)) for p in candidates if os.path.isdir(p)})
 
 
-def _first_blocked(paths: list[Path]) -> tuple[Path, set[str]] | None:
-    """The shallowest folder others cannot enter on the way to a needed path, with the
-    names inside it that must stay reachable."""
-    blocked: dict[Path, set[str]] = {}
-    for path in paths:
-        parts = path.parts
-        for depth in range(1, len(parts)):
-            ancestor = Path(*parts[:depth])
-            if not os.stat(ancestor).st_mode & 0o001:
-                blocked.setdefault(ancestor, set()).add(parts[depth])
-                break
-    if not blocked:
-        return None
-    ancestor = min(blocked, key=lambda folder: len(folder.parts))
-    return ancestor, blocked[ancestor]
+def _enter_minimal_root(libc: Any, config: Isolation) -> None:
+    """Build a new root holding only what learner code needs, then chroot into it.
 
-
-def _bind(libc: Any, source: Path, target: Path) -> None:
-    _check(
-        libc.mount(str(source).encode(), str(target).encode(), None, MS_BIND | MS_REC, None),
-        f"bind {source}",
-    )
-
-
-def _expose_python(libc: Any, scratch: Path) -> None:
-    """Let the unprivileged sandbox user reach the interpreter's own files, and nothing else.
-
-    When Python lives under a private folder (e.g. /root/.pyenv), that folder is covered,
-    in this mount namespace only, by an empty tmpfs that holds just the needed entries.
+    Everything else on the machine (other checkouts, home folders, the solutions, other
+    submissions, the grading output) simply does not exist for the worker. Paths keep their
+    names, so the interpreter, the venv and the grader package work unchanged.
     """
-    needed = _python_paths()
-    for round_number in range(8):
-        found = _first_blocked(needed)
-        if found is None:
+    scratch = Path(config.scratch)
+    new_root = scratch / f"root-{os.getpid()}"
+    new_root.mkdir()
+    _tmpfs(libc, new_root, b"size=16m,mode=0755")
+
+    def inside(path: Path) -> Path:
+        return new_root / path.relative_to("/")
+
+    def keep(path: Path, *, read_only: bool) -> None:
+        if path.is_symlink() and str(path) in SYSTEM_PATHS:  # e.g. /bin -> usr/bin
+            inside(path).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(os.readlink(path), inside(path))
             return
-        folder, names = found
-        saved = []
-        for index, name in enumerate(sorted(names)):
-            original = folder / name
-            holder = scratch / f"python-{os.getpid()}-{round_number}-{index}"
-            if original.is_dir():
-                holder.mkdir()
-            else:
-                holder.touch()
-            _bind(libc, original, holder)
-            saved.append((name, holder, original.is_dir()))
-        _check(
-            libc.mount(b"tmpfs", str(folder).encode(), b"tmpfs", 0, b"size=64k,mode=0755"),
-            f"open {folder}",
-        )
-        for name, holder, is_dir in saved:
-            entry = folder / name
-            if is_dir:
-                entry.mkdir()
-            else:
-                entry.touch()
-            _bind(libc, holder, entry)
+        if not path.exists():
+            return
+        target = inside(path)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.touch()
+        _bind(libc, path, target, read_only=read_only)
+
+    for name in SYSTEM_PATHS:
+        keep(Path(name), read_only=True)
+    keep(Path("/dev"), read_only=False)  # device nodes; root-owned, so nothing new can be made
+    keep(Path("/proc"), read_only=False)
+    if inside(Path("/dev/shm")).is_dir():
+        _tmpfs(libc, inside(Path("/dev/shm")), b"size=16m,mode=1777")
+    for path in _python_paths():
+        keep(path, read_only=True)
+    for extra in config.read_only:
+        keep(Path(extra), read_only=True)
+    (new_root / "tmp").mkdir(exist_ok=True)
+    _tmpfs(libc, new_root / "tmp", b"size=64m,mode=1777")
+    keep(scratch / "learner", read_only=True)  # the private copy of the learner's files
+    for writable in ("work", "out"):
+        keep(scratch / writable, read_only=False)
+    for hidden in config.hide:
+        target = inside(Path(hidden))
+        if target.is_dir() and not target.is_symlink():
+            _tmpfs(libc, target, b"size=64k,mode=0755")
+    cwd = os.getcwd()
+    os.chroot(new_root)
+    os.chdir(cwd if os.path.isdir(cwd) else "/")
 
 
 def _limits(config: Isolation) -> None:

@@ -73,8 +73,20 @@ class Listener:
 
 
 def sandbox_processes() -> list[int]:
+    """Live processes of sandbox users (zombies hold nothing and wait for their reaper)."""
     uids = range(SANDBOX_UID_BASE, SANDBOX_UID_BASE + 400 * 32)
-    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) in uids]
+    return [
+        int(p.name)
+        for p in Path("/proc").iterdir()
+        if p.name.isdigit() and _owner(p) in uids and not _zombie(p)
+    ]
+
+
+def _zombie(path: Path) -> bool:
+    try:
+        return (path / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True  # gone already
 
 
 def _owner(path: Path) -> int:

@@ -26,8 +26,10 @@ def make_sandbox(tmp_path: Path):
         folder.mkdir()
         path = folder / "solution.py"
         path.write_text(textwrap.dedent(source))
+        # Under full isolation only the graders package is visible, not this test module.
+        preload = () if "isolation" in kw else (__name__,)
         sandbox = Sandbox(
-            path, timeout=timeout, import_timeout=import_timeout, preload=(__name__,), **kw
+            path, timeout=timeout, import_timeout=import_timeout, preload=preload, **kw
         )
         made.append(sandbox)
         return sandbox
@@ -166,7 +168,9 @@ import os
 def probe():
     import decimal, xml.dom.minidom, encodings.idna  # not loaded before isolation
     facts = {{"uid": os.getuid(), "decimal": str(decimal.Decimal('1.5'))}}
-    facts["solutions"] = sorted(os.listdir({str(SOLUTIONS_DIR)!r}))
+    facts["solutions"] = os.path.exists({str(SOLUTIONS_DIR)!r})
+    facts["repo_root"] = sorted(os.listdir({str(REPO_ROOT)!r}))
+    facts["home"] = os.path.exists("/root/.bashrc") or os.path.exists("/home")
     try:
         open({str(REPO_ROOT / "graders" / "harness.py")!r}, "a").close()
         facts["write_graders"] = "allowed"
@@ -174,19 +178,21 @@ def probe():
         facts["write_graders"] = type(exc).__name__
     return facts
 """
-    isolation = Isolation.full(uid=61099, hide=[str(SOLUTIONS_DIR)], read_only=[str(REPO_ROOT)])
+    isolation = Isolation.full(uid=61099, hide=[], read_only=[str(REPO_ROOT / "graders")])
     box = make_sandbox(source, isolation=isolation)
     facts = box.call("probe").value
     assert facts["uid"] == 61099 and facts["decimal"] == "1.5"
-    assert facts["solutions"] == []
+    assert facts["solutions"] is False  # not hidden: simply not there
+    assert facts["repo_root"] == ["graders"] or set(facts["repo_root"]) <= {"graders", ".venv"}
+    assert facts["home"] is False
     assert facts["write_graders"] in {"PermissionError", "OSError"}
 
 
 @root_only
 def test_full_isolation_survives_a_restart_after_a_timeout(make_sandbox):
-    from graders.paths import REPO_ROOT, SOLUTIONS_DIR
+    from graders.paths import REPO_ROOT
 
-    isolation = Isolation.full(uid=61098, hide=[str(SOLUTIONS_DIR)], read_only=[str(REPO_ROOT)])
+    isolation = Isolation.full(uid=61098, hide=[], read_only=[str(REPO_ROOT / "graders")])
     box = make_sandbox("def spin():\n    while True:\n        pass\n\ndef ok():\n    return 3\n",
                        timeout=0.5, isolation=isolation)
     assert box.call("spin").status == "timeout"

@@ -124,9 +124,9 @@ class Shape:
     """How much to generate; the same shape always gives the same rows."""
 
     tasks: int = 50_000
-    projects: int = 20
-    users: int = 50
-    categories: int = len(CATEGORY_NAMES)
+    projects: int = 10
+    users: int = 25
+    categories: int = 6
     seed: int = 8
 
 

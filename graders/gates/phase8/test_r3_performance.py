@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from graders.gates.phase8 import dataset
+from graders.gates.phase8 import dataset, workload
 from graders.gates.phase8.actkit import (
     build_app,
     describe_error,
@@ -25,22 +24,17 @@ from graders.gates.phase8.fixtures import (  # noqa: F401 - fixtures used by nam
     secret_fixture,
 )
 from graders.gates.phase8.judge import failure, median, ms, percentile, short
+from graders.gates.phase8.workload import Listing
 from graders.harness import Learner
 
 pytestmark = pytest.mark.requirement("R3")
 
-SHAPE = dataset.Shape()  # 50,000 tasks in 20 projects, 50 people, 12 categories
-PAGE = 50  # the gate asks for one page, the way a board or a list view would
-DRAWS = 4  # parameter draws per view
+SHAPE = dataset.Shape()  # 50,000 tasks in 10 projects, 25 people, 6 categories
+PAGE = workload.PAGE
+VIEWS = workload.VIEWS
 ROUNDS = 3  # each side serves the whole request list this many times, alternately
 REQUIRED = 10.0
 SIDES = ("starter", "yours")
-# The listing views the gate times (CONTRACT.md, section 5): a filter, a sort, one page.
-VIEWS = {
-    "board column": "project_id={project}&status=todo&sort=priority",
-    "my queue": "assignee_id={user}&sort=due_date",
-    "triage": "category_id={category}&status=todo&sort=priority",
-}
 
 
 # -- acts (run in the sandbox) ------------------------------------------------------------
@@ -98,47 +92,12 @@ def time_listings(tf: Any, db_path: str, secret: str, urls: list[str], log: str)
 
 # -- the measurement (trusted side) -------------------------------------------------------
 @dataclass
-class Listing:
-    view: str
-    query: dict[str, Any]
-    urls: dict[str, str] = field(default_factory=dict)  # side -> URL (ids may differ)
-    expected: dict[str, list[int]] = field(default_factory=dict)
-
-
-@dataclass
 class Measurement:
     listings: list[Listing]
     cpu: dict[str, list[float]]
     wall: dict[str, list[float]]
     ids: dict[str, list[Any]]  # side -> ids returned per listing in the first round
     statuses: dict[str, list[Any]]
-
-
-def _listings(data: dict[str, dataset.Dataset]) -> list[Listing]:
-    rng = random.Random(20)
-    listings = []
-    for _ in range(DRAWS):
-        for view, pattern in VIEWS.items():
-            picks = {
-                "project": rng.randrange(SHAPE.projects),
-                "user": rng.randrange(SHAPE.users),
-                "category": rng.randrange(SHAPE.categories),
-            }
-            listing = Listing(view, {})
-            for side, got in data.items():
-                ids = {
-                    "project": got.project_ids[picks["project"]],
-                    "user": got.user_ids[len(got.user_ids) - SHAPE.users + picks["user"]],
-                    "category": got.category_ids[picks["category"]],
-                }
-                text = pattern.format(**ids)
-                query = dict(part.split("=") for part in text.split("&"))
-                query = {k: int(v) if v.isdigit() else v for k, v in query.items()}
-                listing.query = query
-                listing.urls[side] = f"/api/tasks?{text}&limit={PAGE}"
-                listing.expected[side] = dataset.expected_ids(got.tasks, query)
-            listings.append(listing)
-    return listings
 
 
 def _prepare_side(learner: Learner, side: str, secret: str, rows: dataset.Plan) -> Any:
@@ -172,7 +131,7 @@ def measured(gate: Learner, baseline: Learner, secret: str) -> Measurement:
     rows = dataset.plan(SHAPE)
     learners = {"starter": baseline, "yours": gate}
     data = {side: _prepare_side(learners[side], side, secret, rows) for side in SIDES}
-    listings = _listings(data)
+    listings = workload.listings(data, SHAPE)
     result = Measurement(listings, {s: [] for s in SIDES}, {s: [] for s in SIDES}, {}, {})
     for number in range(ROUNDS):
         for side in SIDES:
@@ -204,24 +163,6 @@ def measured(gate: Learner, baseline: Learner, secret: str) -> Measurement:
     return result
 
 
-def _wrong(listing: Listing, side: str, status: Any, ids: Any) -> str | None:
-    """Why a side's answer to a listing is not acceptable, or None when it is."""
-    expected = listing.expected[side]
-    if status != 200:
-        return f"status {status}"
-    if not isinstance(ids, list) or not all(type(i) is int for i in ids):
-        return f"the body has no list of tasks with integer ids: {short(ids)}"
-    if len(ids) < min(PAGE, len(expected)):
-        return f"{len(ids)} tasks, but {len(expected)} match (asked for up to {PAGE})"
-    if ids != expected[: len(ids)]:
-        first = next(i for i, (a, b) in enumerate(zip(ids, expected, strict=False)) if a != b)
-        return (
-            f"task ids {short(ids[: first + 3])}..., expected {short(expected[: first + 3])}... "
-            f"(first difference at position {first + 1})"
-        )
-    return None
-
-
 def test_the_generated_data_loads_into_both_databases(measured, note):
     """The gate's 50,000 generated tasks go into your database and the starter's"""
     note(
@@ -236,7 +177,7 @@ def test_each_listing_returns_the_right_tasks_in_order(measured):
         for listing, status, ids in zip(
             measured.listings, measured.statuses[side], measured.ids[side], strict=True
         ):
-            problem = _wrong(listing, side, status, ids)
+            problem = workload.wrong_answer(listing, side, status, ids)
             if problem and side == "starter":
                 raise RuntimeError(f"the baseline starter answered {listing.urls[side]}: {problem}")
             if problem:
