@@ -205,6 +205,10 @@ def _enter_minimal_root(libc: Any, config: Isolation) -> None:
             target.touch()
         _bind(libc, path, target, read_only=read_only)
 
+    # A small private /tmp first: what is bound below may live under /tmp (a venv, the
+    # sandbox's own folders) and must stay visible on top of it.
+    (new_root / "tmp").mkdir()
+    _tmpfs(libc, new_root / "tmp", b"size=64m,mode=1777")
     for name in SYSTEM_PATHS:
         keep(Path(name), read_only=True)
     keep(Path("/dev"), read_only=False)  # device nodes; root-owned, so nothing new can be made
@@ -215,8 +219,6 @@ def _enter_minimal_root(libc: Any, config: Isolation) -> None:
         keep(path, read_only=True)
     for extra in config.read_only:
         keep(Path(extra), read_only=True)
-    (new_root / "tmp").mkdir(exist_ok=True)
-    _tmpfs(libc, new_root / "tmp", b"size=64m,mode=1777")
     keep(scratch / "learner", read_only=True)  # the private copy of the learner's files
     for writable in ("work", "out"):
         keep(scratch / writable, read_only=False)
