@@ -6,7 +6,11 @@ import argparse
 import importlib
 import json
 
-SUITES = {"check": "benchmarks.check_overhead", "batch": "benchmarks.batch_grading"}
+SUITES = {
+    "check": "benchmarks.check_overhead",
+    "batch": "benchmarks.batch_grading",
+    "taskforge": "benchmarks.taskforge_listing",
+}
 
 
 def main() -> int:

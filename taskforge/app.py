@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import cli, db
-from .bootstrap import build_runtime
+from . import cli, db, observability
+from .bootstrap import active_task_counter, build_runtime
 from .config import build_config
 from .web import BLUEPRINTS
 from .web import errors as error_handlers
@@ -25,7 +25,15 @@ def create_app(config: dict | None = None) -> Flask:
     for note in notes:
         app.logger.warning(note)
 
-    app.extensions["taskforge"] = build_runtime(app.config)
+    runtime = build_runtime(app.config)
+    app.extensions["taskforge"] = runtime
+    observability.init_app(app, runtime)
+    runtime.metrics.count_active_tasks_with(
+        active_task_counter(
+            runtime,
+            lambda: db.connect(app.config["DATABASE"], timeout=app.config["SQLITE_TIMEOUT"]),
+        )
+    )
     db.init_app(app)
     error_handlers.register(app)
     for blueprint in BLUEPRINTS:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 
+from .observability import Metrics, build_logger, sql_observer
 from .repository import (
     InMemoryStore,
     InMemoryTaskRepository,
@@ -15,6 +18,7 @@ from .repository import (
     SqliteTaskRepository,
     SqliteUserRepository,
 )
+from .repository.sqlite_support import QueryObserver
 from .security.passwords import PasswordHasher
 from .security.ratelimit import LoginRateLimiter
 from .security.tokens import TokenService
@@ -29,6 +33,11 @@ class Runtime:
     tokens: TokenService
     limiter: LoginRateLimiter
     memory: InMemoryStore | None
+    logger: logging.Logger
+    log_handler: logging.Handler
+    metrics: Metrics
+    timer: Callable[[], float]
+    observer: QueryObserver
 
 
 @dataclass
@@ -41,6 +50,14 @@ class Services:
 
 def build_runtime(config: Mapping) -> Runtime:
     """Create the per-app collaborators from settings."""
+    logger, handler = build_logger(
+        f"{config['SERVICE_NAME']}.requests",
+        level=config["LOG_LEVEL"],
+        service=config["SERVICE_NAME"],
+        file=config["LOG_FILE"],
+        stream=config["LOG_STREAM"],
+    )
+    metrics = Metrics()
     return Runtime(
         hasher=PasswordHasher(config["PASSWORD_ITERATIONS"]),
         tokens=TokenService(config["SECRET_KEY"], config["TOKEN_TTL_SECONDS"], clock=time.time),
@@ -48,6 +65,11 @@ def build_runtime(config: Mapping) -> Runtime:
             config["LOGIN_MAX_ATTEMPTS"], config["LOGIN_WINDOW_SECONDS"], config["CLOCK"]
         ),
         memory=InMemoryStore() if config["STORAGE"] == "memory" else None,
+        logger=logger,
+        log_handler=handler,
+        metrics=metrics,
+        timer=config["TIMER"],
+        observer=sql_observer(metrics, logger),
     )
 
 
@@ -57,7 +79,7 @@ def bootstrap(runtime: Runtime, connection: sqlite3.Connection | None = None) ->
         tasks_repo = InMemoryTaskRepository(runtime.memory)
         users_repo = InMemoryUserRepository(runtime.memory)
     elif connection is not None:
-        session = SqliteSession(connection)
+        session = SqliteSession(connection, observer=runtime.observer, timer=runtime.timer)
         tasks_repo = SqliteTaskRepository(session)
         users_repo = SqliteUserRepository(session)
     else:
@@ -66,3 +88,17 @@ def bootstrap(runtime: Runtime, connection: sqlite3.Connection | None = None) ->
         users_repo, hasher=runtime.hasher, tokens=runtime.tokens, limiter=runtime.limiter
     )
     return Services(tasks=TaskManager(tasks_repo), auth=auth)
+
+
+def active_task_counter(
+    runtime: Runtime, connect: Callable[[], sqlite3.Connection]
+) -> Callable[[], int]:
+    """A function counting tasks not yet done, on its own short-lived connection (metrics)."""
+
+    def count() -> int:
+        if runtime.memory is not None:
+            return bootstrap(runtime).tasks.count_active_tasks()
+        with closing(connect()) as connection:
+            return bootstrap(runtime, connection).tasks.count_active_tasks()
+
+    return count

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 ENVIRONMENTS = ("production", "development", "testing")
 STORAGES = ("sqlite", "memory")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MIN_SECRET_BYTES = 32
 PRODUCTION_ITERATIONS = 600_000
 TESTING_ITERATIONS = 1_000
@@ -26,6 +27,9 @@ _FROM_ENVIRONMENT = {
     "TOKEN_TTL_SECONDS": int,
     "LOGIN_MAX_ATTEMPTS": int,
     "LOGIN_WINDOW_SECONDS": int,
+    "LOG_LEVEL": str,
+    "LOG_FILE": str,
+    "SERVICE_NAME": str,
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -51,6 +55,11 @@ def defaults(instance_path: str) -> dict:
         "SQLITE_TIMEOUT": 5.0,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "CLOCK": time.monotonic,  # used by the login rate limiter; tests inject a fake
+        "LOG_LEVEL": "INFO",  # DEBUG adds one line per SQL statement with its duration
+        "LOG_FILE": None,  # a path: JSON lines are appended there; None: standard error
+        "LOG_STREAM": None,  # dict only: a text stream to write JSON lines to (tests)
+        "SERVICE_NAME": "taskforge",  # the "service" field of every log line
+        "TIMER": time.perf_counter,  # dict only: measures request and query durations
     }
 
 
@@ -114,6 +123,10 @@ def build_config(
             f"PASSWORD_ITERATIONS={settings['PASSWORD_ITERATIONS']} is too low for production; "
             f"use at least {MIN_PRODUCTION_ITERATIONS} (the default is {PRODUCTION_ITERATIONS})"
         )
+    level = str(settings["LOG_LEVEL"]).upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+    settings["LOG_LEVEL"] = level
     if settings["STORAGE"] not in STORAGES:
         raise ConfigError(f"STORAGE must be one of {', '.join(STORAGES)}")
     if settings["STORAGE"] == "sqlite" and str(settings["DATABASE"]).strip() in ("", ":memory:"):

@@ -15,6 +15,7 @@ MAX_DESCRIPTION = 10_000
 MAX_NAME = 100
 SORT_FIELDS = ("priority", "due_date")
 SORT_ORDERS = ("asc", "desc")
+MAX_PAGE_SIZE = 500  # the most tasks one listing request may ask for with limit
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{3,32}")
@@ -115,6 +116,8 @@ class TaskQuery:
     search: str | None = None
     sort: str = "priority"
     order: str | None = None
+    limit: int | None = None  # at most this many tasks (None: all of them)
+    offset: int = 0  # skip this many first (with the same order, this pages through a list)
 
     @property
     def descending(self) -> bool:

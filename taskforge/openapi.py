@@ -213,6 +213,16 @@ _TASK_FILTERS = [
         "Default desc for priority, asc for due_date; missing due dates always come last; "
         "ties are broken by id ascending",
     ),
+    _query(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": domain.MAX_PAGE_SIZE},
+        "Return at most this many tasks (one page); default: all of them",
+    ),
+    _query(
+        "offset",
+        {"type": "integer", "minimum": 0},
+        "Skip this many tasks of the ordered list first (default 0)",
+    ),
 ]
 
 

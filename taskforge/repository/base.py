@@ -74,6 +74,10 @@ class TaskRepository(ABC):
     def get_task(self, task_id: int) -> Task | None:
         """The task with its category and assignee names, or None."""
 
+    def count_active_tasks(self) -> int:
+        """How many tasks are not done (backends may override with something cheaper)."""
+        return sum(1 for task in self.list_tasks(TaskQuery()) if task.status != "done")
+
     @abstractmethod
     def list_tasks(self, query: TaskQuery) -> list[Task]:
         """Tasks matching query, in the order it asks for (ties broken by id ascending)."""

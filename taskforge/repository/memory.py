@@ -153,7 +153,8 @@ class InMemoryTaskRepository(TaskRepository):
             undated = [row for row in rows if row["due_date"] is None]
             dated.sort(key=lambda row: row["due_date"], reverse=query.descending)
             rows = dated + undated
-        return [self._view(row) for row in rows]
+        end = None if query.limit is None else query.offset + query.limit
+        return [self._view(row) for row in rows[query.offset : end]]
 
     def update_task(self, task_id: int, changes: Mapping[str, object], now: str) -> None:
         unknown = set(changes) - set(UPDATABLE_TASK_FIELDS)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+
+# Called after each statement with its SQL text and duration in seconds (metrics, DEBUG logs).
+QueryObserver = Callable[[str, float], None]
 
 
 class SqliteSession:
@@ -13,10 +17,25 @@ class SqliteSession:
     Transactions are opened explicitly with BEGIN IMMEDIATE, which takes the write lock up
     front: two requests cannot both read "old state" and then both write. If a transaction
     is already open (an outer atomic block), an inner block simply joins it.
+
+    An optional observer hears about every statement run through rows, tuples, write and
+    write_many, with its duration measured by timer.
     """
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        *,
+        observer: QueryObserver | None = None,
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
         self.connection = connection
+        self._observer = observer
+        self._timer = timer
+
+    def _observed(self, sql: str, started: float) -> None:
+        if self._observer is not None:
+            self._observer(sql, self._timer() - started)
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -39,12 +58,21 @@ class SqliteSession:
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         """All rows of a query, as sqlite3.Row whatever the connection's row factory."""
+        return self._fetch(sql, params, sqlite3.Row)
+
+    def _fetch(self, sql: str, params: Sequence[object], factory: object) -> list:
+        started = self._timer()
         cursor = self.connection.cursor()
-        cursor.row_factory = sqlite3.Row
+        cursor.row_factory = factory
         try:
             return cursor.execute(sql, params).fetchall()
         finally:
             cursor.close()
+            self._observed(sql, started)
+
+    def tuples(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        """All rows of a query as plain tuples (for hot paths that map columns by position)."""
+        return self._fetch(sql, params, None)
 
     def row(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Row | None:
         """The first row of a query, or None."""
@@ -54,16 +82,22 @@ class SqliteSession:
     def write(self, sql: str, params: Sequence[object] = ()) -> int | None:
         """Run one write statement inside the current transaction; return lastrowid."""
         self.require_transaction()
+        started = self._timer()
         cursor = self.connection.execute(sql, params)
         try:
             return cursor.lastrowid
         finally:
             cursor.close()
+            self._observed(sql, started)
 
     def write_many(self, sql: str, param_rows: Sequence[Sequence[object]]) -> None:
         """Run one write statement once per parameter row, inside the current transaction."""
         self.require_transaction()
-        self.connection.executemany(sql, param_rows).close()
+        started = self._timer()
+        try:
+            self.connection.executemany(sql, param_rows).close()
+        finally:
+            self._observed(sql, started)
 
 
 def is_unique_violation(exc: sqlite3.IntegrityError) -> bool:

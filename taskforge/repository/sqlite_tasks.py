@@ -13,15 +13,34 @@ from .base import UPDATABLE_TASK_FIELDS, TaskRepository
 from .sqlite_support import SqliteSession, is_unique_violation
 
 # One query serves every task read: the category and assignee names come from LEFT JOINs,
-# so a listing costs one statement however many tasks it returns (no N+1).
-TASK_SELECT = """
-SELECT t.id, t.title, t.description, t.priority, t.status, t.due_date, t.project_id,
-       t.category_id, c.name AS category, t.assignee_id, u.username AS assignee,
-       t.parent_id, t.created_at, t.updated_at
+# so a listing costs one statement however many tasks it returns (no N+1). The columns come
+# in the order of Task's fields, so a plain tuple row becomes a Task positionally (cheaper
+# than building a dict per row; a test keeps the two lists in step).
+TASK_COLUMNS = (
+    ("t.id", "id"),
+    ("t.title", "title"),
+    ("t.description", "description"),
+    ("t.priority", "priority"),
+    ("t.status", "status"),
+    ("t.due_date", "due_date"),
+    ("t.project_id", "project_id"),
+    ("t.category_id", "category_id"),
+    ("c.name", "category"),
+    ("t.assignee_id", "assignee_id"),
+    ("u.username", "assignee"),
+    ("t.parent_id", "parent_id"),
+    ("t.created_at", "created_at"),
+    ("t.updated_at", "updated_at"),
+)
+TASK_SELECT = (
+    "\nSELECT "
+    + ", ".join(f"{expression} AS {name}" for expression, name in TASK_COLUMNS)
+    + """
 FROM tasks AS t
 LEFT JOIN categories AS c ON c.id = t.category_id
 LEFT JOIN users AS u ON u.id = t.assignee_id
 """
+)
 
 # Fixed SQL fragments chosen by key; user input only ever reaches the parameters.
 _FILTERS = {
@@ -31,12 +50,15 @@ _FILTERS = {
     "category_id": "t.category_id = ?",
 }
 _SEARCH = "(t.title LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\')"
+# The due-date orderings start with "due_date IS NULL" so tasks without a date come last;
+# migration 006 indexes that same expression, so SQLite can read rows already in order.
 _ORDERINGS = {
     ("priority", True): "t.priority DESC, t.id ASC",
     ("priority", False): "t.priority ASC, t.id ASC",
     ("due_date", True): "t.due_date IS NULL, t.due_date DESC, t.id ASC",
     ("due_date", False): "t.due_date IS NULL, t.due_date ASC, t.id ASC",
 }
+_PAGE = "\nLIMIT ? OFFSET ?"
 _SET_CLAUSES = {name: f"{name} = ?" for name in UPDATABLE_TASK_FIELDS}
 
 DESCENDANTS = """
@@ -72,11 +94,12 @@ def build_task_listing(query: TaskQuery) -> tuple[str, list[object]]:
     if clauses:
         sql += "WHERE " + " AND ".join(clauses) + "\n"
     sql += "ORDER BY " + _ORDERINGS[(query.sort, query.descending)]
+    if query.limit is not None or query.offset:
+        # LIMIT goes into the query, so SQLite stops after one page instead of reading
+        # every matching row (-1 means "no limit" when only an offset is given).
+        sql += _PAGE
+        params.extend([-1 if query.limit is None else query.limit, query.offset])
     return sql, params
-
-
-def _task(row: sqlite3.Row) -> Task:
-    return Task(**dict(row))
 
 
 class SqliteTaskRepository(TaskRepository):
@@ -160,12 +183,16 @@ class SqliteTaskRepository(TaskRepository):
         )
 
     def get_task(self, task_id: int) -> Task | None:
-        row = self._db.row(TASK_SELECT + "WHERE t.id = ?", (task_id,))
-        return _task(row) if row else None
+        rows = self._db.tuples(TASK_SELECT + "WHERE t.id = ?", (task_id,))
+        return Task(*rows[0]) if rows else None
 
     def list_tasks(self, query: TaskQuery) -> list[Task]:
         sql, params = build_task_listing(query)
-        return [_task(row) for row in self._db.rows(sql, params)]
+        return [Task(*row) for row in self._db.tuples(sql, params)]
+
+    def count_active_tasks(self) -> int:
+        row = self._db.row("SELECT COUNT(*) AS n FROM tasks WHERE status <> ?", ("done",))
+        return row["n"]
 
     def update_task(self, task_id: int, changes: Mapping[str, object], now: str) -> None:
         unknown = set(changes) - set(_SET_CLAUSES)

@@ -139,7 +139,15 @@ class TaskManager:
             raise ValidationFailed(f"sort must be one of {', '.join(domain.SORT_FIELDS)}")
         if query.order is not None and query.order not in domain.SORT_ORDERS:
             raise ValidationFailed(f"order must be one of {', '.join(domain.SORT_ORDERS)}")
+        if query.limit is not None and not 1 <= query.limit <= domain.MAX_PAGE_SIZE:
+            raise ValidationFailed(f"limit must be between 1 and {domain.MAX_PAGE_SIZE}")
+        if query.offset < 0:
+            raise ValidationFailed("offset must not be negative")
         return self._repo.list_tasks(query)
+
+    def count_active_tasks(self) -> int:
+        """How many tasks are not done yet (the active-tasks gauge)."""
+        return self._repo.count_active_tasks()
 
     def update_task(
         self, task_id: int, changes: Mapping[str, object], *, actor_id: int | None = None

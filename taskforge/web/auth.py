@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 
 from .support import authenticated_user, json_body, require, services, to_json
 
@@ -25,6 +25,7 @@ def login():
     """Exchange a username and password for a bearer token."""
     body = json_body(allowed=("username", "password"), required=("username", "password"))
     issued = services().auth.login(body["username"], body["password"], request.remote_addr)
+    g.user = issued.user  # so the request's log line names who logged in
     return {
         "token": issued.token,
         "token_type": "Bearer",

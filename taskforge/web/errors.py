@@ -55,7 +55,9 @@ def handle_http_exception(exc: HTTPException):
 
 def handle_unexpected(exc: Exception):
     """Anything else is a bug: log it in full, tell the client nothing internal."""
-    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    current_app.extensions["taskforge"].logger.exception(
+        "unhandled error", extra={"method": request.method, "path": request.path}
+    )
     body = {"error": {"code": "internal_error", "message": "something went wrong on our side"}}
     return _respond(500, body)
 

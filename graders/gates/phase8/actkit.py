@@ -12,12 +12,11 @@ BODY_LIMIT = 256 * 1024
 
 
 def use_standard_streams() -> None:
-    """Point sys.stdout and sys.stderr at file descriptors 1 and 2 (the call's output file).
+    """Make sys.stdout and sys.stderr the process's own streams (descriptors 1 and 2).
 
-    A sandbox worker forked from a judge that runs under pytest can inherit pytest's capture
-    objects as sys.stdout/sys.stderr, whose descriptors the zygote has closed; a later open()
-    may reuse those numbers, so a print could land in a database file. Every act calls this
-    first.
+    Defensive: a worker forked from a judge running under pytest could otherwise inherit
+    pytest's capture objects, whose descriptors may have been closed and reused (a print
+    could then land in a database file). Every act calls this first.
     """
     for name in ("stdout", "stderr"):
         original = getattr(sys, f"__{name}__", None)

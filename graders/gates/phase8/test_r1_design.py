@@ -8,13 +8,13 @@ for a human reviewer: every message says so.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from graders.gates.phase8.fixtures import note_fixture, target_dir_fixture  # noqa: F401
 from graders.gates.phase8.judge import failure
+from graders.gates.phase8.markdown import sections_titled, structure
 
 pytestmark = pytest.mark.requirement("R1")
 
@@ -23,25 +23,12 @@ ADR_DIR = Path("docs") / "design" / "adr"
 HUMAN = "the gate checks structure only; a human reviewer reads and grades the content"
 DIAGRAM_FENCES = ("mermaid", "plantuml", "puml", "dot", "graphviz")
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)[^)]*\)")
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-FENCE = re.compile(r"^(```+|~~~+)\s*([\w-]*)")
 SOLUTION = re.compile(r"\b(solution|proposed fix|proposal|fix)\b", re.IGNORECASE)
 TRADE_OFF = re.compile(r"\btrade[- ]?offs?\b", re.IGNORECASE)
 SCALE = re.compile(r"10[,. \u202f]?000|10k\b|ten thousand", re.IGNORECASE)
 ADR_NAME = re.compile(r"^\d{4}-[a-z0-9-]+\.md$")
 ADR_PARTS = ("status", "context", "decision", "consequences")
 MIN_WORDS = 300
-
-
-@dataclass
-class Section:
-    title: str
-    level: int
-    lines: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "\n".join([self.title, *self.lines])
 
 
 def _read(target_dir: Path) -> str:
@@ -54,48 +41,6 @@ def _read(target_dir: Path) -> str:
             HUMAN,
         )
     return path.read_text(encoding="utf-8", errors="replace")
-
-
-def _structure(text: str) -> tuple[list[Section], list[tuple[str, str]]]:
-    """The document's sections (by heading) and its fenced blocks (language, body)."""
-    sections: list[Section] = [Section("", 0)]
-    blocks: list[tuple[str, str]] = []
-    fence: tuple[str, str] | None = None
-    body: list[str] = []
-    for line in text.splitlines():
-        opened = FENCE.match(line.strip())
-        if fence is None and opened:
-            fence, body = (opened.group(1), opened.group(2).lower()), []
-            continue
-        if fence is not None:
-            if line.strip().startswith(fence[0]) and not line.strip()[len(fence[0]) :].strip():
-                blocks.append((fence[1], "\n".join(body)))
-                fence = None
-            else:
-                body.append(line)
-            continue
-        heading = HEADING.match(line)
-        if heading:
-            sections.append(Section(heading.group(2), len(heading.group(1))))
-        else:
-            sections[-1].lines.append(line)
-    return sections, blocks
-
-
-def _bottlenecks(sections: list[Section]) -> list[tuple[Section, str]]:
-    """Each section whose heading names a bottleneck, with the text under it (sub-sections
-    included, up to the next heading of the same or a higher level)."""
-    found = []
-    for index, section in enumerate(sections):
-        if "bottleneck" not in section.title.lower():
-            continue
-        parts = [section.text]
-        for later in sections[index + 1 :]:
-            if later.level <= section.level:
-                break
-            parts.append(later.text)
-        found.append((section, "\n".join(parts)))
-    return found
 
 
 def test_the_design_document_exists(target_dir, note):
@@ -117,7 +62,7 @@ def test_the_design_document_exists(target_dir, note):
 def test_the_document_has_an_architecture_diagram(target_dir, note):
     """The document has an architecture diagram (a mermaid, PlantUML or dot block, or an image)"""
     text = _read(target_dir)
-    _, blocks = _structure(text)
+    _, blocks = structure(text)
     diagrams = [body for language, body in blocks if language in DIAGRAM_FENCES]
     drawn = [body for body in diagrams if len([ln for ln in body.splitlines() if ln.strip()]) >= 3]
     images = [
@@ -141,8 +86,8 @@ def test_the_document_has_an_architecture_diagram(target_dir, note):
 
 def test_three_bottlenecks_each_with_a_solution_and_a_trade_off(target_dir, note):
     """At least three bottleneck sections, each with a proposed solution and its trade-offs"""
-    sections, _ = _structure(_read(target_dir))
-    found = _bottlenecks(sections)
+    sections, _ = structure(_read(target_dir))
+    found = sections_titled(sections, "bottleneck")
     complete = [s for s, body in found if SOLUTION.search(body) and TRADE_OFF.search(body)]
     if len(complete) < 3:
         lacking = [

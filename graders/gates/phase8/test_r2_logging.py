@@ -282,8 +282,7 @@ def test_each_request_has_one_line_with_its_details(scenario):
 
 
 def test_correlation_ids_are_reused_echoed_and_on_every_line(scenario):
-    """An incoming X-Request-ID is reused and echoed, otherwise one is made; every line of a
-    request carries it"""
+    """A sent X-Request-ID is reused, else one is made; echoed, and on all the request's lines"""
     made: dict[str, str] = {}
     for step in scenario.steps:
         header, sent = step["header_id"], step["sent_id"]

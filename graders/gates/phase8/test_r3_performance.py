@@ -34,6 +34,7 @@ PAGE = workload.PAGE
 VIEWS = workload.VIEWS
 ROUNDS = 3  # each side serves the whole request list this many times, alternately
 REQUIRED = 10.0
+OTHER_THREADS_SLACK = 0.05  # seconds: process CPU clocks can tick coarsely (4 ms) under limits
 SIDES = ("starter", "yours")
 
 
@@ -57,8 +58,10 @@ def prepare(tf: Any, db_path: str, secret: str) -> dict[str, Any]:
 def time_listings(tf: Any, db_path: str, secret: str, urls: list[str], log: str) -> dict:
     """A fresh app on the filled database; log in, warm up once, then time each listing.
 
-    Each request's CPU time (this process's, so other programs on the machine do not count)
-    and wall-clock time are measured around the test client's call alone.
+    Each request's CPU time and wall-clock time are measured around the test client's call
+    alone. CPU time is the calling thread's (time.thread_time): precise, and blind to other
+    programs on the machine. The process's CPU time over the whole loop is returned too, so
+    the judge can tell when work happened in other threads.
     """
     use_standard_streams()
     try:
@@ -72,10 +75,11 @@ def time_listings(tf: Any, db_path: str, secret: str, urls: list[str], log: str)
     results: list[dict[str, Any]] = []
     try:
         client.get("/api/tasks?limit=1", headers=headers).close()  # warm-up, not timed
+        process_started = time.process_time()
         for url in urls:
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu = time.perf_counter(), time.thread_time()
             response = client.get(url, headers=headers)
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
             body = response.get_json(silent=True)
             tasks = body.get("tasks") if isinstance(body, dict) else None
             ids = None
@@ -87,7 +91,7 @@ def time_listings(tf: Any, db_path: str, secret: str, urls: list[str], log: str)
             response.close()
     except Exception as exc:  # noqa: BLE001 - the contract counts it as a failed request
         return {"error": f"a listing request raised {describe_error(exc)}", "results": results}
-    return {"results": results}
+    return {"results": results, "process_cpu": time.process_time() - process_started}
 
 
 # -- the measurement (trusted side) -------------------------------------------------------
@@ -98,6 +102,11 @@ class Measurement:
     wall: dict[str, list[float]]
     ids: dict[str, list[Any]]  # side -> ids returned per listing in the first round
     statuses: dict[str, list[Any]]
+    process_cpu: dict[str, float]  # side -> the process's CPU time over all timed loops
+
+    def outside_thread(self, side: str) -> bool:
+        """Did the process spend clearly more CPU than the calling thread (other threads)?"""
+        return self.process_cpu[side] > 1.5 * sum(self.cpu[side]) + OTHER_THREADS_SLACK
 
 
 def _prepare_side(learner: Learner, side: str, secret: str, rows: dataset.Plan) -> Any:
@@ -132,7 +141,9 @@ def measured(gate: Learner, baseline: Learner, secret: str) -> Measurement:
     learners = {"starter": baseline, "yours": gate}
     data = {side: _prepare_side(learners[side], side, secret, rows) for side in SIDES}
     listings = workload.listings(data, SHAPE)
-    result = Measurement(listings, {s: [] for s in SIDES}, {s: [] for s in SIDES}, {}, {})
+    result = Measurement(
+        listings, {s: [] for s in SIDES}, {s: [] for s in SIDES}, {}, {}, dict.fromkeys(SIDES, 0.0)
+    )
     for number in range(ROUNDS):
         for side in SIDES:
             learner = learners[side]
@@ -155,6 +166,7 @@ def measured(gate: Learner, baseline: Learner, secret: str) -> Measurement:
                     "every listing request answers (with your admin's token)",
                 )
             rows_seen = report["results"]
+            result.process_cpu[side] += float(report.get("process_cpu") or 0.0)
             result.cpu[side].extend(row["cpu"] for row in rows_seen)
             result.wall[side].extend(row["wall"] for row in rows_seen)
             if number == 0:
@@ -193,16 +205,19 @@ def test_each_listing_returns_the_right_tasks_in_order(measured):
 
 def test_listing_is_ten_times_faster_than_the_starter(measured, note):
     """The listing takes a tenth of the starter's time or less (median CPU time, same data)"""
-    figures = {
-        side: (median(measured.cpu[side]), percentile(measured.cpu[side], 0.99)) for side in SIDES
-    }
+    basis, series = "CPU time", measured.cpu
+    if measured.outside_thread("yours"):
+        # Work done in other threads escapes the calling thread's CPU clock: judge on
+        # wall-clock time instead, which counts everything the request waited for.
+        basis, series = "wall-clock time (your app used other threads)", measured.wall
+    figures = {side: (median(series[side]), percentile(series[side], 0.99)) for side in SIDES}
     walls = {side: median(measured.wall[side]) for side in SIDES}
     ratio = figures["starter"][0] / max(figures["yours"][0], 1e-6)
-    count = len(measured.cpu["yours"])
+    count = len(series["yours"])
     summary = (
         f"your listing: median {ms(figures['yours'][0])}, p99 {ms(figures['yours'][1])}; "
         f"the starter's: median {ms(figures['starter'][0])}, p99 {ms(figures['starter'][1])} "
-        f"(CPU time per request, {count} requests each); {ratio:.1f}x faster. "
+        f"({basis} per request, {count} requests each); {ratio:.1f}x faster. "
         f"Wall-clock medians: yours {ms(walls['yours'])}, the starter's {ms(walls['starter'])}."
     )
     if ratio < REQUIRED:

@@ -1,0 +1,176 @@
+"""The Phase 8 gate end to end: the reference passes every requirement, the starter none."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from graders.gates.phase8 import dataset
+from graders.gates.phase8.legacy import BEFORE_SHA256, MUTANTS, version_of
+from graders.gates.phase8.markdown import sections_titled, structure
+
+REPO = Path(__file__).resolve().parents[2]
+REFERENCE = REPO / "taskforge"
+STARTER = REPO / "exercises" / "taskforge"
+BASELINE = REPO / "graders" / "gates" / "phase8" / "baseline"
+REQUIREMENTS = ["R1", "R2", "R3", "R4"]
+
+
+def run_gate(target: Path, report: Path) -> tuple[int, dict, str]:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graders",
+            "gate",
+            "phase8",
+            "--target",
+            str(target),
+            "--json",
+            str(report),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    return result.returncode, json.loads(report.read_text(encoding="utf-8")), result.stdout
+
+
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory):
+    return run_gate(REFERENCE, tmp_path_factory.mktemp("gate") / "reference.json")
+
+
+@pytest.fixture(scope="module")
+def starter_run(tmp_path_factory):
+    # A copy, so that grading it does not record gate progress for the repository's learner.
+    folder = tmp_path_factory.mktemp("starter") / "taskforge"
+    shutil.copytree(STARTER, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return run_gate(folder, tmp_path_factory.mktemp("gate") / "starter.json")
+
+
+def verdicts(report: dict) -> dict[str, bool]:
+    return {r["id"]: r["passed"] for r in report["requirements"]}
+
+
+def test_reference_meets_every_requirement(reference_run):
+    code, report, output = reference_run
+    failing = {
+        r["id"]: [c for c in r["checks"] if c["outcome"] != "passed"]
+        for r in report["requirements"]
+        if not r["passed"]
+    }
+    assert code == 0, (failing, output[-3000:])
+    assert verdicts(report) == dict.fromkeys(REQUIREMENTS, True)
+    assert report["earned"] == report["possible"] == 100
+
+
+def test_reference_report_carries_the_figures(reference_run):
+    _, report, output = reference_run
+    by_id = {r["id"]: r for r in report["requirements"]}
+    assert "human reviewer" in by_id["R1"]["title"]
+    speed = [c["message"] for c in by_id["R3"]["checks"] if "faster" in c["message"]]
+    assert speed and "median" in speed[0] and "p99" in speed[0]
+    assert "4 of 4 changes noticed" in json.dumps(by_id["R4"])
+    assert "requirements hold" in output
+
+
+def test_starter_fails_every_requirement_readably(starter_run):
+    code, report, output = starter_run
+    assert code == 1
+    assert verdicts(report) == dict.fromkeys(REQUIREMENTS, False)
+    assert output.count("does not hold") == len(REQUIREMENTS)
+    for requirement in report["requirements"]:
+        failed = [c for c in requirement["checks"] if c["outcome"] == "failed"]
+        assert failed, requirement["id"]
+        assert all(c["message"].startswith("Checked:") for c in failed), requirement["id"]
+        assert not [c for c in requirement["checks"] if c["outcome"] == "error"], requirement
+
+
+def test_starter_fails_r3_on_speed_not_on_correctness(starter_run):
+    _, report, _ = starter_run
+    checks = {c["check"]: c for r in report["requirements"] if r["id"] == "R3" for c in r["checks"]}
+    outcomes = sorted(c["outcome"] for c in checks.values())
+    assert outcomes == ["failed", "passed", "passed"]
+    failed = next(c for c in checks.values() if c["outcome"] == "failed")
+    assert "10x or more" in failed["message"]
+
+
+# -- the gate's own material ----------------------------------------------------------------
+def test_baseline_is_the_starter_as_handed_out():
+    for path in sorted(BASELINE.iterdir()):
+        if path.suffix in {".py", ".sql"}:
+            assert path.read_bytes() == (STARTER / path.name).read_bytes(), path.name
+    code = {p.name for p in STARTER.iterdir() if p.suffix in {".py", ".sql"}}
+    assert code == {p.name for p in BASELINE.iterdir() if p.suffix in {".py", ".sql"}}
+
+
+def test_fingerprint_and_mutants_match_the_reference_legacy_module():
+    import hashlib
+
+    text = (REFERENCE / "legacy" / "reports_before.py").read_text(encoding="utf-8")
+    assert hashlib.sha256(text.encode()).hexdigest() == BEFORE_SHA256
+    for _what, old, _new in MUTANTS:
+        assert text.count(old) == 1, old
+
+
+@pytest.mark.parametrize(
+    ("nodeid", "expected"),
+    [
+        ("f.py::test_a[before]", ("f.py::test_a", "before")),
+        ("f.py::test_a[case2-after]", ("f.py::test_a[case2]", "after")),
+        ("f.py::test_a[x]", ("f.py::test_a[x]", None)),
+        ("f.py::test_a", ("f.py::test_a", None)),
+        ("f.py::test_a[before-after]", ("f.py::test_a[before-after]", None)),
+    ],
+)
+def test_versions_are_read_from_parameter_ids(nodeid, expected):
+    assert version_of(nodeid) == expected
+
+
+def test_bottleneck_sections_include_their_subsections():
+    text = (
+        "# Design\n## Bottleneck 1: a\nSolution: x\n### Trade-offs\ny\n"
+        "## Bottleneck 2\nno fix here\n```\n# not a heading\n```\n## Other\n"
+    )
+    sections, blocks = structure(text)
+    found = sections_titled(sections, "bottleneck")
+    assert [s.title for s, _ in found] == ["Bottleneck 1: a", "Bottleneck 2"]
+    assert "Trade-offs" in found[0][1] and "Other" not in found[1][1]
+    assert blocks == [("", "# not a heading")]
+
+
+@pytest.mark.parametrize("package", ["taskforge", "exercises.taskforge"])
+def test_generator_fills_both_schemas_consistently(package, tmp_path):
+    path = tmp_path / "db.sqlite"
+    tf = importlib.import_module(package)
+    config = {"DATABASE": str(path), "TESTING": True, "SECRET_KEY": "k" * 40}
+    tf.create_app({**config, "LOG_FILE": str(tmp_path / "log.jsonl")})
+    shape = dataset.Shape(tasks=600, projects=3, users=4, categories=2)
+    data = dataset.generate(str(path), shape)
+    assert data.summary() == {"tasks": 600, "projects": 3, "users": 4, "categories": 2}
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM tasks").fetchone()[0] == 600
+        for query, order in [
+            ({"project_id": data.project_ids[0], "status": "todo"}, "priority DESC, id"),
+            (
+                {"assignee_id": data.user_ids[1], "sort": "due_date"},
+                "due_date IS NULL, due_date, id",
+            ),
+        ]:
+            filters = {k: v for k, v in query.items() if k != "sort"}
+            where = " AND ".join(f"{name} = ?" for name in filters)
+            rows = connection.execute(
+                f"SELECT id FROM tasks WHERE {where} ORDER BY {order}", list(filters.values())
+            ).fetchall()
+            assert dataset.expected_ids(data.tasks, query) == [row[0] for row in rows]
