@@ -45,10 +45,29 @@ def make_submissions(folder: Path, count: int, exercises: list, seed: int = 7) -
 def _batch_seconds(submissions: Path, selector: str, isolation: str, jobs: int) -> float:
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "graders", "grade", str(submissions), "--out", str(out),
-                    "--select", selector, "--isolation", isolation, "--jobs", str(jobs),
-                    "--time-limit", "2"],
-                   cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graders",
+            "grade",
+            str(submissions),
+            "--out",
+            str(out),
+            "--select",
+            selector,
+            "--isolation",
+            isolation,
+            "--jobs",
+            str(jobs),
+            "--time-limit",
+            "2",
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
     seconds = time.perf_counter() - started
     shutil.rmtree(out, ignore_errors=True)
     return seconds
@@ -59,10 +78,30 @@ def run(runs: int = 5, class_size: int = 20, full_course: int = 100) -> dict[str
     jobs = os.cpu_count() or 2
     figures: dict[str, float] = {}
     test_file = GRADERS_DIR / "ch30" / "test_transfer_rollback.py"
-    bare = [sys.executable, "-m", "pytest", "-c", str(GRADERS_DIR / "pytest.ini"), "-q",
-            "--target", str(SOLUTIONS_DIR), str(test_file)]
-    isolated = [sys.executable, "-m", "graders", "check", EXERCISE, "--target", str(SOLUTIONS_DIR),
-                "--quiet", "--no-record", "--isolation", "full"]
+    bare = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-c",
+        str(GRADERS_DIR / "pytest.ini"),
+        "-q",
+        "--target",
+        str(SOLUTIONS_DIR),
+        str(test_file),
+    ]
+    isolated = [
+        sys.executable,
+        "-m",
+        "graders",
+        "check",
+        EXERCISE,
+        "--target",
+        str(SOLUTIONS_DIR),
+        "--quiet",
+        "--no-record",
+        "--isolation",
+        "full",
+    ]
     figures["bare_pytest_s"] = median(time_command(bare, cwd=REPO_ROOT, runs=runs))
     figures["isolated_check_s"] = median(time_command(isolated, cwd=REPO_ROOT, runs=runs))
     figures["isolated_ratio"] = figures["isolated_check_s"] / figures["bare_pytest_s"]
@@ -95,6 +134,8 @@ def report(figures: dict[str, float]) -> str:
     ]
     if "full_course_s" in figures:
         verdict = "OK" if figures["full_course_s"] < FULL_COURSE_TARGET_S else "OVER TARGET"
-        lines.append(f"{figures['full_course_submissions']:g} full-course submissions: "
-                     f"{figures['full_course_s']:.0f} s (target < {FULL_COURSE_TARGET_S:g} s) {verdict}")
+        lines.append(
+            f"{figures['full_course_submissions']:g} full-course submissions: "
+            f"{figures['full_course_s']:.0f} s (target < {FULL_COURSE_TARGET_S:g} s) {verdict}"
+        )
     return "\n".join(lines)
