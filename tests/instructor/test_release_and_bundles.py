@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from graders.instructor import gradescope, release
-from graders.paths import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
+from graders.paths import EXERCISES_DIR, SOLUTIONS_DIR
 
 VENV = Path(sys.executable).parent.parent
 
