@@ -15,6 +15,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,16 +263,38 @@ def apply(config: Isolation) -> None:
     _limits(config)
 
 
-def kill_user_processes(uid: int) -> None:
-    """Kill every process of a sandbox user, including ones that escaped their group."""
+def user_processes(uid: int) -> list[int]:
+    """Live (not zombie) processes owned by ``uid``, read from /proc."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            if entry.stat().st_uid != uid:
+                continue
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as handle:
+                if handle.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+        except (OSError, IndexError):
+            continue
+        found.append(int(entry.name))
+    return found
+
+
+def kill_user_processes(uid: int, rounds: int = 200) -> None:
+    """Kill every process of a sandbox user, including ones that escaped their group, and
+    keep at it until none is left (a fork bomb keeps making new ones while it dies)."""
     if not hasattr(os, "fork") or os.geteuid() != 0:
         return
-    for _ in range(2):  # a second pass catches children forked during the first
+    for _ in range(rounds):
         pid = os.fork()
         if pid == 0:
             try:
                 os.setuid(uid)
-                os.kill(-1, signal.SIGKILL)
+                os.kill(-1, signal.SIGKILL)  # every process this user owns, except this one
             finally:
                 os._exit(0)
         os.waitpid(pid, 0)
+        if not user_processes(uid):
+            return
+        time.sleep(0.005)
