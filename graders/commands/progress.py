@@ -87,4 +87,14 @@ def main() -> int:
     console = stdout_console()
     console.print(table)
     console.print(f"Total: {total:g}/{possible:g} points. Check a chapter with `make check chNN`.")
+    for gate in ("phase7", "phase8"):
+        saved = state["gates"].get(gate)
+        if saved:
+            verdict = "[green]passed[/green]" if saved.get("passed") else "not passed yet"
+            console.print(
+                f"Gate {gate}: {saved['earned']:g}/{saved['possible']:g} points, "
+                f"{verdict} (make gate {gate})"
+            )
+        else:
+            console.print(f"Gate {gate}: [dim]not run yet (make gate {gate})[/dim]")
     return 0
