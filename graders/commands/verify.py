@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -134,17 +135,14 @@ def render(runs: list[Run], exercises: list[Exercise]) -> Table:
     return table
 
 
-def flaky_runs(rounds: list[list[Run]]) -> list[str]:
-    """Runs whose verdict (ok or not, and which tests failed how) changed between rounds."""
-    seen: dict[tuple[str, str, str], set[tuple]] = {}
+def changed_between_rounds(rounds: list[list[Run]], fact: Callable[[Run], object]) -> list[str]:
+    """Runs for which ``fact(run)`` was not the same in every round."""
+    seen: dict[tuple[str, str, str], set] = {}
     for runs in rounds:
         for run in runs:
-            key = (run.exercise, run.role, run.name)
-            seen.setdefault(key, set()).add((run.ok, run.passed, run.failed))
+            seen.setdefault((run.exercise, run.role, run.name), set()).add(fact(run))
     return [
-        f"{e} {role} {name}"
-        for (e, role, name), verdicts in sorted(seen.items())
-        if len(verdicts) > 1
+        f"{e} {role} {name}" for (e, role, name), facts in sorted(seen.items()) if len(facts) > 1
     ]
 
 
@@ -175,9 +173,14 @@ def main(
         if repeat > 1:
             console.print(f"round {round_number}: {time.perf_counter() - started:.1f} s")
     console.print(render(runs, runnable))
-    flaky = flaky_runs(rounds)
+    flaky = changed_between_rounds(rounds, lambda run: run.ok)
     for name in flaky:
         console.print(f"[red]flaky:[/red] {name} changed its verdict between rounds")
+    # A mutant that is itself random (e.g. random_each_call) may fail a different number
+    # of tests each time while always being caught: worth knowing, not a flaky grader.
+    for name in changed_between_rounds(rounds, lambda run: (run.passed, run.failed)):
+        if name not in flaky:
+            console.print(f"[dim]varies:[/dim] {name}: same verdict, different failing tests")
     for run in runs:
         if not run.ok and run.error:
             console.print(f"[red]{run.exercise} {run.role} {run.name}:[/red] {run.error}")
