@@ -18,6 +18,7 @@ class SandboxOptions:
     hide: tuple[str, ...] = ()
 
     def pytest_args(self) -> list[str]:
+        """The flags for these options; `python -m graders check` takes the same ones."""
         args = [
             "--timeout-scale",
             str(self.timeout_scale),

@@ -119,28 +119,8 @@ def _judge_command(
         "-",
         "--quiet",
         "--no-record",
-        *_cli_flags(options),
+        *options.pytest_args(),
     ]
-
-
-def _cli_flags(options: SandboxOptions) -> list[str]:
-    flags = [
-        "--timeout-scale",
-        str(options.timeout_scale),
-        "--isolation",
-        options.isolation,
-        "--memory-mb",
-        str(options.memory_mb),
-        "--cpu-seconds",
-        str(options.cpu_seconds),
-    ]
-    if options.time_limit:
-        flags += ["--time-limit", str(options.time_limit)]
-    if options.slot is not None:
-        flags += ["--slot", str(options.slot)]
-    for path in options.hide:
-        flags += ["--hide", path]
-    return flags
 
 
 def _run_judge(command: list[str], timeout: float, slot: int) -> tuple[int | None, str, str]:
