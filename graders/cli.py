@@ -137,7 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", help="folder with one sub-folder or .zip per learner")
     grade.add_argument("--out", required=True, help="where the gradebook and reports go")
     grade.add_argument(
-        "--select", dest="selector", default="all", help="chNN, chNN/module or all (default)"
+        "--select",
+        dest="selector",
+        action="append",
+        default=None,
+        help="chNN, chNN/module or all (default); a comma list, repeatable: the union",
     )
     grade.add_argument("--jobs", type=int, default=None, help="parallel learners (default: cores)")
     grade.add_argument(
@@ -160,6 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--json", dest="json_file", metavar="FILE", help="write the table as JSON")
 
+    spec = commands.add_parser("spec", help="instructors: check a spec map, or --draft one")
+    spec.add_argument("selector", help="chNN/module (or chNN, all: check only)")
+    spec.add_argument(
+        "--draft", dest="draft_map", action="store_true", help="print a draft map to fill in"
+    )
+
     checklist = commands.add_parser("checklist", help="a chapter's 'I can ...' self-check list")
     checklist.add_argument("chapter")
 
@@ -177,6 +187,7 @@ COMMAND_MODULES = {
     "grade": "graders.commands.grade",
     "gate": "graders.commands.gate",
     "verify": "graders.commands.verify",
+    "spec": "graders.commands.spec",
     "list": "graders.commands.listing",
 }
 

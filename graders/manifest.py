@@ -83,6 +83,11 @@ class Exercise:
         return GRADERS_DIR / self.chapter / "mutants" / self.module
 
     @property
+    def alternatives_dir(self) -> Path:
+        """Other correct solutions, written from the stub alone; each must pass every test."""
+        return GRADERS_DIR / self.chapter / "alternatives" / self.module
+
+    @property
     def points(self) -> float:
         return sum(task.points for task in self.tasks)
 

@@ -1,4 +1,7 @@
-"""``verify``: prove every grader right: reference passes, stub fails, every mutant fails."""
+"""``verify``: prove graders right: reference and alternatives pass, stubs score 0, mutants fail.
+
+Also checks each exercise's files (graders.devcheck) and its spec map (graders.spec).
+"""
 
 from __future__ import annotations
 
@@ -20,16 +23,19 @@ from graders.console import error, stdout_console
 from graders.devcheck import check_course, mutant_files
 from graders.manifest import Exercise, ManifestError, SelectionError, load_course
 from graders.paths import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
+from graders.spec import problems as spec_problems
 
 RUN_LIMIT = 600
+CORRECT_ROLES = ("reference", "alternative")  # code that must pass every test
 
 
 @dataclass
 class Run:
     exercise: str
-    role: str  # reference | stub | mutant
+    role: str  # reference | alternative | stub | mutant
     name: str
     passed: int = 0
+    points: float = 0.0
     failed: int = 0
     kinds: list[str] = field(default_factory=list)
     error: str = ""
@@ -42,8 +48,10 @@ class Run:
     @property
     def ok(self) -> bool:
         """Whether this run came out as a correct grader demands."""
-        if self.role == "reference":
+        if self.role in CORRECT_ROLES:
             return self.all_passed
+        if self.role == "stub":  # an untouched stub earns nothing, not even a fraction
+            return not self.error and self.failed > 0 and self.points == 0
         return not self.error and self.failed > 0
 
 
@@ -84,50 +92,73 @@ def _grade(exercise: Exercise, target: Path, role: str, name: str) -> Run:
         data = json.loads(report.read_text(encoding="utf-8"))
     for entry in data["exercises"]:
         for test in entry["tests"]:
+            run.points = round(run.points + float(test.get("points") or 0), 4)
             if test["outcome"] == "passed":
                 run.passed += 1
             else:
                 run.failed += 1
                 run.kinds.append(test["kind"])
-                if test["kind"] == "grader_error" and role == "reference":
+                if test["kind"] == "grader_error" and role in CORRECT_ROLES:
                     run.error = test["message"][:500]
     return run
 
 
-def _mutant_run(exercise: Exercise, mutant: Path) -> Run:
-    with tempfile.TemporaryDirectory(prefix="mutant-") as tree:
+def _module_run(exercise: Exercise, module: Path, role: str) -> Run:
+    """Grade one stand-in module (a mutant or an alternative) in a tree of its own."""
+    with tempfile.TemporaryDirectory(prefix=f"{role}-") as tree:
         destination = Path(tree) / exercise.relative_file
         destination.parent.mkdir(parents=True)
-        shutil.copyfile(mutant, destination)
-        return _grade(exercise, Path(tree), "mutant", mutant.stem)
+        shutil.copyfile(module, destination)
+        return _grade(exercise, Path(tree), role, module.stem)
+
+
+def alternative_files(exercise: Exercise) -> list[Path]:
+    folder = exercise.alternatives_dir
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
 
 
 def plan(exercises: list[Exercise]):
     for exercise in exercises:
         yield lambda e=exercise: _grade(e, SOLUTIONS_DIR, "reference", "solution")
+        for alternative in alternative_files(exercise):
+            yield lambda e=exercise, a=alternative: _module_run(e, a, "alternative")
         yield lambda e=exercise: _grade(e, EXERCISES_DIR, "stub", "stub")
         for mutant in mutant_files(exercise):
-            yield lambda e=exercise, m=mutant: _mutant_run(e, m)
+            yield lambda e=exercise, m=mutant: _module_run(e, m, "mutant")
 
 
 def render(runs: list[Run], exercises: list[Exercise]) -> Table:
     table = Table(title="Grader verification")
-    for column in ("exercise", "reference", "stub", "mutants killed", "survivors", "seconds"):
+    columns = ("exercise", "reference", "alternatives", "stub", "mutants killed", "survivors")
+    for column in (*columns, "seconds"):
         table.add_column(column)
     for exercise in exercises:
         mine = [r for r in runs if r.exercise == exercise.id]
         reference = next(r for r in mine if r.role == "reference")
         stub = next(r for r in mine if r.role == "stub")
         mutants = [r for r in mine if r.role == "mutant"]
+        alternatives = [r for r in mine if r.role == "alternative"]
         killed = sum(r.ok for r in mutants)
+        wrong_alternatives = [r.name for r in alternatives if not r.ok]
+        if wrong_alternatives:
+            alternatives_cell = f"[red]FAIL: {', '.join(wrong_alternatives)}[/red]"
+        else:
+            alternatives_cell = f"{len(alternatives)} pass" if alternatives else "-"
+        if stub.ok:
+            stub_cell = f"[green]fails {stub.failed}/{stub.passed + stub.failed}[/green]"
+        elif stub.points > 0:
+            stub_cell = f"[red]SCORES {stub.points:g}[/red]"
+        else:
+            stub_cell = "[red]PASSES[/red]"
         table.add_row(
             exercise.id,
             "[green]pass[/green]"
             if reference.ok
             else f"[red]FAIL ({reference.failed} failed)[/red]",
-            f"[green]fails {stub.failed}/{stub.passed + stub.failed}[/green]"
-            if stub.ok
-            else "[red]PASSES[/red]",
+            alternatives_cell,
+            stub_cell,
             f"{killed}/{len(mutants)}",
             ", ".join(r.name for r in mutants if not r.ok) or "-",
             f"{sum(r.seconds for r in mine):.1f}",
@@ -157,6 +188,7 @@ def main(
         return 2
     console = stdout_console()
     problems = check_course(course, exercises)
+    problems += [p for exercise in exercises for p in spec_problems(exercise)]
     for problem in problems:
         console.print(f"[red]✗[/red] {problem}")
     runnable = [
