@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from graders.manifest import Exercise
+from graders.report.scoring import show
 
 
 @dataclass
@@ -23,10 +24,24 @@ class LearnerRecord:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     tests: list[dict] = field(default_factory=list)
+    source: str = ""  # the folder or zip name the learner handed in
+    shape: str = ""  # how the submission was laid out (see graders.batch.shapes)
+    selection: list[str] = field(default_factory=list)
+    fingerprint: dict[str, str] = field(default_factory=dict)
 
     @property
     def percent(self) -> float:
         return round(100 * self.total / self.possible, 1) if self.possible else 0.0
+
+
+def roster_csv(records: list[LearnerRecord]) -> str:
+    """Learner id -> the folder or zip name it came from, with how it was read."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["learner", "submitted_as", "shape", "status"])
+    for record in sorted(records, key=lambda r: r.learner):
+        writer.writerow([record.learner, record.source, record.shape, record.status])
+    return out.getvalue()
 
 
 def gradebook_csv(records: list[LearnerRecord], exercises: list[Exercise]) -> str:
@@ -35,14 +50,14 @@ def gradebook_csv(records: list[LearnerRecord], exercises: list[Exercise]) -> st
     writer.writerow(
         ["learner", *[e.id for e in exercises], "total", "possible", "percent", "status", "notes"]
     )
-    possible = round(sum(e.points for e in exercises), 2)
+    possible = sum(e.points for e in exercises)
     for record in sorted(records, key=lambda r: r.learner):
         writer.writerow(
             [
                 record.learner,
-                *[f"{record.scores.get(e.id, 0.0):g}" for e in exercises],
-                f"{record.total:g}",
-                f"{record.possible or possible:g}",
+                *[show(record.scores.get(e.id, 0.0)) for e in exercises],
+                show(record.total),
+                show(record.possible or possible),
                 f"{(record.percent if record.possible else 0.0):g}",
                 record.status,
                 "; ".join(([record.reason] if record.reason else []) + record.notes),

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from markupsafe import escape
 
+from graders.report.scoring import possible, show, total
 from graders.results import GradingResult
+
+
+def _score(result: GradingResult) -> str:
+    earned, out_of = total(result.tests()), possible(result.tests())
+    percent = round(100 * earned / out_of, 1) if out_of else 0.0
+    return f"{show(earned)} / {show(out_of)} points ({percent:g}%)"
 
 
 def to_markdown(learner: str, result: GradingResult, notes: list[str]) -> str:
     lines = [
         f"# Feedback for {learner}",
         "",
-        f"**Score: {result.total:g} / {result.possible:g} points ({result.percent:g}%)**",
+        f"**Score: {_score(result)}**",
         "",
     ]
     if notes:
@@ -21,7 +28,8 @@ def to_markdown(learner: str, result: GradingResult, notes: list[str]) -> str:
         lines += [
             f"## {entry.id}: {entry.title}",
             "",
-            f"{passed}/{len(entry.tests)} tests passed, {entry.score:g}/{entry.possible:g} points.",
+            f"{passed}/{len(entry.tests)} tests passed, "
+            f"{show(total(entry.tests))}/{show(possible(entry.tests))} points.",
             "",
         ]
         if entry.problem:
@@ -51,8 +59,7 @@ def to_html(learner: str, result: GradingResult, notes: list[str]) -> str:
         "padding:0 1rem}.pass{color:#176c2e}.fail{color:#a4161a}pre{background:#f4f4f4;"
         "padding:.6rem;overflow-x:auto}</style></head><body>",
         f"<h1>Feedback for {escape(learner)}</h1>",
-        f"<p><strong>Score: {result.total:g} / {result.possible:g} points "
-        f"({result.percent:g}%)</strong></p>",
+        f"<p><strong>Score: {escape(_score(result))}</strong></p>",
     ]
     if notes:
         parts.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>")
@@ -61,7 +68,7 @@ def to_html(learner: str, result: GradingResult, notes: list[str]) -> str:
         parts.append(f"<h2>{escape(entry.id)}: {escape(entry.title)}</h2>")
         parts.append(
             f"<p>{passed}/{len(entry.tests)} tests passed, "
-            f"{entry.score:g}/{entry.possible:g} points.</p>"
+            f"{show(total(entry.tests))}/{show(possible(entry.tests))} points.</p>"
         )
         if entry.problem:
             parts.append(f'<p class="fail">{escape(entry.problem)}</p>')

@@ -15,16 +15,18 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from graders.batch import feedback
+from graders.batch import feedback, fingerprint
 from graders.batch.analysis import LearnerRecord
+from graders.batch.shapes import ShapeError, detect
 from graders.batch.submissions import Submission, SubmissionError, private_copy
 from graders.manifest import Course, Exercise
 from graders.options import SandboxOptions
 from graders.paths import GRADERS_DIR, REPO_ROOT
-from graders.report import formats
+from graders.report import formats, scoring
+from graders.report.learner_text import for_learner
 from graders.results import GradingResult
 from graders.sandbox.isolation import SANDBOX_UID_BASE, kill_user_processes
 
@@ -45,11 +47,28 @@ KIND_NOTES = {
 
 @dataclass(frozen=True)
 class BatchSettings:
-    selector: str
+    exercises: tuple[str, ...]  # the selection, as exercise ids in course order
     out_dir: Path
     options: SandboxOptions
     learner_timeout: float = 900.0
     force: bool = False
+
+
+@dataclass
+class BatchOutcome:
+    """What one run did: every learner's record, and why each was graded or reused."""
+
+    records: list[LearnerRecord] = field(default_factory=list)
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        reused = self.reasons.get("reused", 0)
+        graded = {k: v for k, v in self.reasons.items() if k != "reused"}
+        text = f"reused {reused} stored result(s) (nothing they depend on changed)"
+        if graded:
+            why = ", ".join(f"{count} {reason}" for reason, count in sorted(graded.items()))
+            text += f"; graded {sum(graded.values())} ({why})"
+        return text
 
 
 def trusted_files(exercises: list[Exercise]) -> list[Path]:
@@ -107,18 +126,14 @@ def _judge_command(
         slot=slot,
         hide=(*settings.options.hide, str(submissions.resolve()), str(settings.out_dir.resolve())),
     )
+    selection = [arg for exercise in settings.exercises for arg in ("--exercise", exercise)]
     return [
         sys.executable,
         "-m",
-        "graders",
-        "check",
-        settings.selector,
+        "graders.batch.judge",
         "--target",
         str(target),
-        "--json",
-        "-",
-        "--quiet",
-        "--no-record",
+        *selection,
         *options.pytest_args(),
     ]
 
@@ -145,41 +160,36 @@ def _run_judge(command: list[str], timeout: float, slot: int) -> tuple[int | Non
         kill_user_processes(SANDBOX_UID_BASE + slot)
 
 
-def grade_submission(
-    submission: Submission, settings: BatchSettings, slot: int, submissions_root: Path
-) -> tuple[LearnerRecord, GradingResult | None]:
-    """Grade one learner in a fresh judge process; never raises for the learner's sake."""
-    started = time.perf_counter()
-    record = LearnerRecord(submission.learner, "error")
-    scratch = Path(tempfile.mkdtemp(prefix="submission-"))
-    result = None
+def judge(
+    record: LearnerRecord,
+    target: Path,
+    settings: BatchSettings,
+    course: Course,
+    slot: int,
+    submissions_root: Path,
+) -> GradingResult | None:
+    """Grade one prepared folder in a fresh judge process; fills in ``record``."""
+    command = _judge_command(settings, target, slot, submissions_root)
+    code, stdout, stderr = _run_judge(command, settings.learner_timeout, slot)
+    if code is None:
+        record.reason = f"grading did not finish within {settings.learner_timeout:g} s"
+        return None
+    if code != 0:
+        detail = for_learner(stderr.strip()[-300:], str(target))
+        record.reason = f"the grader stopped with exit status {code}: {detail}"
+        return None
     try:
-        target = private_copy(submission, scratch / "copy")
-        command = _judge_command(settings, target, slot, submissions_root)
-        code, stdout, stderr = _run_judge(command, settings.learner_timeout, slot)
-        if code is None:
-            record.reason = f"grading did not finish within {settings.learner_timeout:g} s"
-        elif code not in (0, 1):
-            record.reason = f"the grader stopped with exit status {code}: {stderr.strip()[-300:]}"
-        else:
-            try:
-                result = GradingResult.from_dict(json.loads(stdout))
-            except (ValueError, KeyError, TypeError) as exc:
-                record.reason = f"the grader's report could not be read ({exc})"
-            else:
-                record.status = "graded"
-                record.scores = {e.id: e.score for e in result.exercises}
-                record.total, record.possible = result.total, result.possible
-                record.notes = _notes(result)
-                record.tests = [asdict(t) for t in result.tests()]
-    except SubmissionError as exc:
-        record.reason = str(exc)
-    except Exception as exc:  # noqa: BLE001 - recorded with its reason, never dropped
-        record.reason = f"grading crashed: {type(exc).__name__}: {exc}"
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    record.seconds = round(time.perf_counter() - started, 2)
-    return record, result
+        result = GradingResult.from_dict(json.loads(stdout))
+    except (ValueError, KeyError, TypeError) as exc:
+        record.reason = f"the grader's report could not be read ({exc})"
+        return None
+    view = formats.learner_view(result, course)
+    record.status = "graded"
+    record.scores = {e.id: scoring.total(e.tests) for e in view.exercises}
+    record.total, record.possible = scoring.total(view.tests()), scoring.possible(view.tests())
+    record.notes = _notes(view)
+    record.tests = [asdict(t) for t in view.tests()]
+    return result
 
 
 def write_learner(
@@ -187,18 +197,95 @@ def write_learner(
 ) -> None:
     """Write every report for one learner; outcome.json last, so a crash leaves no half-state."""
     folder = learner_dir(settings, record.learner)
+    for stale in folder.glob("*") if folder.is_dir() else []:
+        if stale.is_file() and stale.name != "outcome.json":
+            stale.unlink()  # reports of an earlier selection must not outlive it
     if result is not None:
         for name in formats.WRITERS:
             suffix = "xml" if name == "junit" else "json"
             formats.write_report(name, result, folder / f"{name}.{suffix}", course)
-        formats.write_atomic(folder / "classroom.output", formats.classroom_step_output(result))
         formats.write_atomic(
-            folder / "feedback.md", feedback.to_markdown(record.learner, result, record.notes)
+            folder / "classroom.output", formats.classroom_step_output(result, course)
+        )
+        view = formats.learner_view(result, course)
+        formats.write_atomic(
+            folder / "feedback.md", feedback.to_markdown(record.learner, view, record.notes)
         )
         formats.write_atomic(
-            folder / "feedback.html", feedback.to_html(record.learner, result, record.notes)
+            folder / "feedback.html", feedback.to_html(record.learner, view, record.notes)
         )
     formats.write_atomic(folder / "outcome.json", json.dumps(asdict(record), indent=2))
+
+
+class _Batch:
+    """One run's shared state: slots for sandbox users, fingerprints, the tamper check."""
+
+    def __init__(self, settings, course, jobs, submissions_root, on_done) -> None:
+        self.settings, self.course = settings, course
+        self.submissions_root, self.on_done = submissions_root, on_done
+        self.exercises = [course.exercise(name) for name in settings.exercises]
+        self.graders = fingerprint.graders_digest(self.exercises)
+        # Each job gets its own sandbox user; the base keeps two batches on one machine apart.
+        slot_base = (os.getpid() % 400) * MAX_JOBS
+        self.slots: queue.Queue[int] = queue.Queue()
+        for slot in range(min(max(1, jobs), MAX_JOBS)):
+            self.slots.put(slot_base + slot)
+        self.watched = trusted_files(self.exercises)
+        self.trusted = digest(self.watched)
+
+    def grade(self, submission: Submission) -> tuple[LearnerRecord, str]:
+        record = LearnerRecord(submission.learner, "error", source=submission.original)
+        record.selection = list(self.settings.exercises)
+        scratch = Path(tempfile.mkdtemp(prefix="submission-"))
+        result, why = None, "unreadable"
+        try:
+            copy = private_copy(submission, scratch / "copy")
+            shape = detect(copy, self.exercises, scratch / "flat")
+            record.shape = shape.name
+            record.fingerprint = {
+                "selection": list(self.settings.exercises),
+                "graders": self.graders,
+                "shape": shape.name,
+                "submission": fingerprint.submission_digest(
+                    shape.base, self.exercises, self.course
+                ),
+            }
+            stored = load_finished(self.settings, submission.learner)
+            why = "forced" if self.settings.force else "new"
+            if stored is not None and not self.settings.force:
+                why = (
+                    fingerprint.describe_change(stored.fingerprint, record.fingerprint)
+                    if stored.fingerprint
+                    else "stored without a fingerprint"
+                )
+                if not why:
+                    self.on_done(stored, True)
+                    return stored, "reused"
+            started = time.perf_counter()
+            slot = self.slots.get()
+            try:
+                result = judge(
+                    record, shape.base, self.settings, self.course, slot, self.submissions_root
+                )
+            finally:
+                self.slots.put(slot)
+            record.seconds = round(time.perf_counter() - started, 2)
+        except (SubmissionError, ShapeError) as exc:
+            record.reason = str(exc)
+        except Exception as exc:  # noqa: BLE001 - recorded with its reason, never dropped
+            record.reason = f"grading crashed: {type(exc).__name__}: {exc}"
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if digest(self.watched) != self.trusted:
+            record.status, record.reason = "error", "tampering detected: grader files changed"
+            record.total, record.scores, record.tests = 0.0, {}, []
+            result = None
+        try:
+            write_learner(self.settings, record, result, self.course)
+        except OSError as exc:  # one unwritable learner must not stop the others
+            record.status, record.reason = "error", f"its reports could not be written: {exc}"
+        self.on_done(record, False)
+        return record, why
 
 
 def run_batch(
@@ -209,41 +296,14 @@ def run_batch(
     jobs: int,
     submissions_root: Path,
     on_done: Callable[[LearnerRecord, bool], None],
-) -> list[LearnerRecord]:
-    """Grade every submission not graded already; calls on_done(record, skipped) as each ends."""
+) -> BatchOutcome:
+    """Grade every submission whose stored result no longer matches; reuse the others."""
     from concurrent.futures import ThreadPoolExecutor
 
-    records: list[LearnerRecord] = []
-    pending = []
-    for submission in submissions:
-        finished = None if settings.force else load_finished(settings, submission.learner)
-        if finished is not None:
-            records.append(finished)
-            on_done(finished, True)
-        else:
-            pending.append(submission)
-    # Each job gets its own sandbox user; the base keeps two batches on one machine apart.
-    slot_base = (os.getpid() % 400) * MAX_JOBS
-    slots: queue.Queue[int] = queue.Queue()
-    for slot in range(min(max(1, jobs), MAX_JOBS)):
-        slots.put(slot_base + slot)
-    watched = trusted_files(course.select(settings.selector))
-    trusted = digest(watched)
-
-    def work(submission: Submission) -> LearnerRecord:
-        slot = slots.get()
-        try:
-            record, result = grade_submission(submission, settings, slot, submissions_root)
-        finally:
-            slots.put(slot)
-        if digest(watched) != trusted:
-            record.status, record.reason = "error", "tampering detected: grader files changed"
-            record.total, record.scores = 0.0, {}
-            result = None
-        write_learner(settings, record, result, course)
-        on_done(record, False)
-        return record
-
+    batch = _Batch(settings, course, jobs, submissions_root, on_done)
+    outcome = BatchOutcome()
     with ThreadPoolExecutor(max_workers=min(max(1, jobs), MAX_JOBS)) as pool:
-        records.extend(pool.map(work, pending))
-    return records
+        for record, why in pool.map(batch.grade, submissions):
+            outcome.records.append(record)
+            outcome.reasons[why] += 1
+    return outcome

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import stat
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +21,12 @@ class SubmissionError(Exception):
 
 @dataclass(frozen=True)
 class Submission:
-    learner: str
-    source: Path
+    learner: str  # the id used for folders and the gradebook; unique within a batch
+    source: Path  # the learner's folder or .zip, as found
+
+    @property
+    def original(self) -> str:
+        return self.source.name
 
 
 def learner_id(name: str) -> str:
@@ -29,22 +35,35 @@ def learner_id(name: str) -> str:
     return cleaned[:100]
 
 
+def _suffixed(base: str, original: str) -> str:
+    # A short hash of the original name: the same folder always gets the same id.
+    return f"{base[:90]}-{hashlib.sha256(original.encode()).hexdigest()[:6]}"
+
+
 def discover(folder: Path) -> list[Submission]:
-    """Each sub-folder or .zip of ``folder`` is one learner's submission, sorted by name."""
-    found: dict[str, Submission] = {}
+    """Each sub-folder or .zip of ``folder`` is one learner, with an id no other learner shares.
+
+    A name that had to be changed to be safe gets a suffix derived from the original name,
+    and so does every member of a group that would still collide (``ada/`` and ``ada.zip``).
+    """
+    candidates: list[tuple[str, Path]] = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
             continue
         if path.is_dir() and not path.is_symlink():
-            name = learner_id(path.name)
-        elif path.is_file() and path.suffix.lower() == ".zip":
-            name = learner_id(path.stem)
+            stem = path.name
+        elif path.is_file() and not path.is_symlink() and path.suffix.lower() == ".zip":
+            stem = path.stem
         else:
             continue
-        if name in found:
-            raise SubmissionError(f"two submissions map to the same learner id '{name}'")
-        found[name] = Submission(name, path)
-    return list(found.values())
+        base = learner_id(stem)
+        candidates.append((base if base == stem else _suffixed(base, path.name), path))
+    counts = Counter(name.lower() for name, _ in candidates)
+    found = [
+        Submission(_suffixed(name, path.name) if counts[name.lower()] > 1 else name, path)
+        for name, path in candidates
+    ]
+    return sorted(found, key=lambda s: s.learner)
 
 
 def _copy_tree(source: Path, dest: Path) -> None:
@@ -89,17 +108,6 @@ def _extract_zip(source: Path, dest: Path) -> None:
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             with archive.open(member) as data, open(dest / name, "wb") as out:
                 shutil.copyfileobj(data, out)
-    _lift_single_folder(dest)
-
-
-def _lift_single_folder(dest: Path) -> None:
-    """Zips often wrap everything in one top folder; grade what is inside it."""
-    entries = [p for p in dest.iterdir() if p.name not in {"__MACOSX"}]
-    if len(entries) == 1 and entries[0].is_dir() and not entries[0].name.startswith("ch"):
-        inner = entries[0]
-        for child in inner.iterdir():
-            shutil.move(str(child), dest / child.name)
-        inner.rmdir()
 
 
 def private_copy(submission: Submission, dest: Path) -> Path:

@@ -10,11 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from graders.batch import analysis
 from graders.batch.runner import BatchSettings, run_batch
-from graders.batch.submissions import SubmissionError, discover
+from graders.batch.submissions import discover
 from graders.console import error, stdout_console
-from graders.manifest import ManifestError, SelectionError, load_course
+from graders.manifest import Course, Exercise, ManifestError, SelectionError, load_course
 from graders.options import SandboxOptions
 from graders.report.formats import write_atomic
+from graders.report.scoring import show
 from graders.sandbox.isolation import SANDBOX_UID_BASE, Isolation
 
 
@@ -31,11 +32,20 @@ def protections_report(options: SandboxOptions) -> list[str]:
     ).report()
 
 
+def select_union(course: Course, selectors: str | list[str] | None) -> list[Exercise]:
+    """``--select ch28,ch30 --select ch31/x``: every exercise any of them names, in course order."""
+    if isinstance(selectors, str):
+        selectors = [selectors]
+    words = [w.strip() for s in (selectors or ["all"]) for w in s.split(",") if w.strip()]
+    chosen = {e.id for word in (words or ["all"]) for e in course.select(word)}
+    return [e for e in course.exercises if e.id in chosen]
+
+
 def main(
     *,
     submissions: str,
     out: str,
-    selector: str = "all",
+    selector: str | list[str] | None = None,
     jobs: int | None = None,
     learner_timeout: float = 900.0,
     force: bool = False,
@@ -43,7 +53,7 @@ def main(
 ) -> int:
     try:
         course = load_course()
-        exercises = course.select(selector)
+        exercises = select_union(course, selector)
     except (ManifestError, SelectionError) as exc:
         error(str(exc))
         return 2
@@ -51,19 +61,17 @@ def main(
     if not folder.is_dir():
         error(f"submissions folder not found: {folder}")
         return 2
-    try:
-        found = discover(folder)
-    except SubmissionError as exc:
-        error(str(exc))
-        return 2
+    found = discover(folder)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     options = options or SandboxOptions(isolation="full")
-    settings = BatchSettings(selector, out_dir, options, learner_timeout, force)
+    ids = tuple(e.id for e in exercises)
+    settings = BatchSettings(ids, out_dir, options, learner_timeout, force)
+    shown = ", ".join(ids) if len(ids) <= 4 else f"{len(ids)} exercises"
     console = stdout_console()
     protections = protections_report(options)
     console.print(
-        f"Grading {len(found)} submission(s) of {selector} with {jobs or os.cpu_count()} "
+        f"Grading {len(found)} submission(s) on {shown} with {jobs or os.cpu_count()} "
         f"job(s). Protections: {', '.join(protections)}."
     )
     started = time.perf_counter()
@@ -85,14 +93,18 @@ def main(
             if not console.is_terminal:
                 elapsed = time.perf_counter() - started
                 eta = elapsed / done * (len(found) - done)
-                state = "already graded" if skipped else f"{record.total:g}/{record.possible:g}"
+                state = (
+                    "already graded, unchanged"
+                    if skipped
+                    else f"{show(record.total)}/{show(record.possible)}"
+                )
                 reason = f" ({record.reason})" if record.reason else ""
                 console.print(
                     f"[{done}/{len(found)}] {record.learner}: {record.status}, "
                     f"{state}{reason}  ETA {eta:.0f}s"
                 )
 
-        records = run_batch(
+        outcome = run_batch(
             found,
             settings,
             course,
@@ -100,13 +112,15 @@ def main(
             submissions_root=folder,
             on_done=on_done,
         )
+    records = outcome.records
     write_atomic(out_dir / "gradebook.csv", analysis.gradebook_csv(records, exercises))
+    write_atomic(out_dir / "roster.csv", analysis.roster_csv(records))
     rows = analysis.item_analysis(records)
     write_atomic(out_dir / "item_analysis.csv", analysis.item_analysis_csv(rows))
     write_atomic(out_dir / "item_analysis.md", analysis.item_analysis_markdown(rows))
     errors = sum(r.status != "graded" for r in records)
     console.print(
         f"Done in {time.perf_counter() - started:.1f} s: {len(records)} learner(s), "
-        f"{errors} error(s). Gradebook: {out_dir / 'gradebook.csv'}"
+        f"{errors} error(s); {outcome.summary()}. Gradebook: {out_dir / 'gradebook.csv'}"
     )
     return 0
