@@ -20,7 +20,7 @@ help: ## show the commands
 	@echo "Learners:     make check ch30 | make hint ch30 | make watch ch30 | make progress"
 	@echo "              make quiz ch31 | make checklist ch31 | make notebooks | make list"
 	@test ! -f instructor.mk || echo "Instructors:  make verify | make test | make bench | make lint | make grade | make release | make gradescope-bundle"
-	@echo "TaskForge:    make gate phase7 [TARGET=dir] | make serve | make taskforge-starter"
+	@echo "TaskForge:    make gate phase7 [TARGET=dir] | make taskforge-starter$$(test -d taskforge && echo ' | make serve')"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || { echo "Creating $(VENV) (first run only)..."; $(PYTHON) -m venv $(VENV); }
@@ -62,6 +62,7 @@ notebooks: $(STAMP) ## build notebooks and open JupyterLab
 	@$(VENV)/bin/jupyter lab notebooks/
 
 serve: $(STAMP) ## TaskForge reference on http://127.0.0.1:5000 with demo data
+	@test -d taskforge || { echo "make serve runs the instructors' reference TaskForge, which this repository does not include; try make taskforge-starter"; exit 2; }
 	@mkdir -p instance
 	@TASKFORGE_ENV=development $(VENV)/bin/flask --app taskforge migrate
 	@TASKFORGE_ENV=development $(VENV)/bin/flask --app taskforge seed

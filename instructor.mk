@@ -15,17 +15,17 @@ bench: $(STAMP) ## benchmarks (speed targets live here, never in tests)
 bench-taskforge: $(STAMP) ## TaskForge listing: starter vs reference on 50,000 tasks
 	@$(PY) -m benchmarks taskforge
 
-grade: $(STAMP) ## batch-grade: make grade SUBMISSIONS=dir OUT=dir [SELECT=ch30] [JOBS=2]
+grade: $(STAMP) ## batch-grade: make grade SUBMISSIONS=dir OUT=dir [SELECT=ch28,ch30] [JOBS=2]
 	@test -n "$(SUBMISSIONS)" -a -n "$(OUT)" || { echo "usage: make grade SUBMISSIONS=dir OUT=dir"; exit 2; }
-	@$(PY) -m graders grade "$(SUBMISSIONS)" --out "$(OUT)" --select $(or $(SELECT),all) \
+	@$(PY) -m graders grade "$(SUBMISSIONS)" --out "$(OUT)" --select "$(or $(SELECT),all)" \
 	  $(if $(JOBS),--jobs $(JOBS))
 
 release: $(STAMP) ## the learner-facing repository: make release OUT=dir
 	@test -n "$(OUT)" || { echo "usage: make release OUT=dir"; exit 2; }
 	@$(PY) -m graders.instructor.release "$(OUT)"
 
-gradescope-bundle: $(STAMP) ## build/gradescope-autograder.zip for Gradescope
-	@$(PY) -m graders.instructor.gradescope build/gradescope-autograder.zip
+gradescope-bundle: $(STAMP) ## build/gradescope-autograder.zip: make gradescope-bundle [SELECT=ch30]
+	@$(PY) -m graders.instructor.gradescope build/gradescope-autograder.zip --select "$(or $(SELECT),all)"
 
 lint: $(STAMP) ## ruff check and format check
 	@$(PY) -m ruff check .

@@ -7,7 +7,9 @@ import stat
 import zipfile
 from pathlib import Path
 
+from graders.commands.grade import select_union
 from graders.instructor.release import tracked_files
+from graders.manifest import SelectionError, load_course
 from graders.paths import REPO_ROOT
 
 SETUP_SH = """#!/usr/bin/env bash
@@ -23,20 +25,20 @@ python3 -m venv .venv
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for every submission; results go to results/results.json.
+# The submission may be the exercises/ folder's contents, a whole copy of the course, a zip's
+# single top folder, or the module files dropped in flat: graders.batch.single finds them.
 set -uo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
 PYTHON="${AUTOGRADER_PYTHON:-$SOURCE/.venv/bin/python}"
-SUBMISSION="$ROOT/submission"
-# Learners may upload their exercises/ folder's contents or their whole repository.
-if [ -d "$SUBMISSION/exercises" ]; then SUBMISSION="$SUBMISSION/exercises"; fi
 mkdir -p "$ROOT/results"
 cd "$SOURCE"
-"$PYTHON" -m graders check "${GRADESCOPE_SELECTION:-all}" --target "$SUBMISSION" \\
-    --gradescope "$ROOT/results/results.json" --quiet --no-record \\
+SELECTION="${GRADESCOPE_SELECTION:-__SELECTION__}"
+"$PYTHON" -m graders.batch.single "$ROOT/submission" --select "$SELECTION" \\
+    --format gradescope --out "$ROOT/results/results.json" \\
     --isolation "${AUTOGRADER_ISOLATION:-full}" --hide "$ROOT/results"
 status=$?
-if [ "$status" -gt 1 ] || [ ! -s "$ROOT/results/results.json" ]; then
+if [ ! -s "$ROOT/results/results.json" ]; then
     printf '{"score": 0, "output": "The autograder could not run (exit status %s). '\\
 'Please tell the course team.", "tests": []}\\n' "$status" > "$ROOT/results/results.json"
 fi
@@ -55,30 +57,44 @@ def _add_text(archive: zipfile.ZipFile, name: str, text: str, executable: bool =
 
 BUNDLED = ("graders/", "course.toml", "pyproject.toml", "README.md")
 NOT_BUNDLED = ("graders/*/mutants/*", "graders/instructor/*", "graders/batch/*", "graders/gates/*")
+# The one-submission grader and the shape detector it needs are all of batch/ Gradescope runs.
+BUNDLED_BATCH = ("graders/batch/__init__.py", "graders/batch/shapes.py", "graders/batch/single.py")
 
 
 def _belongs_in_bundle(name: str) -> bool:
     """The engine and the graders only: no solutions, mutants, stubs, lessons or notebooks."""
+    if name in BUNDLED_BATCH:
+        return True
     if not name.startswith(BUNDLED):
         return False
     return not any(fnmatch.fnmatch(name, pattern) for pattern in NOT_BUNDLED)
 
 
-def build(out: Path, root: Path = REPO_ROOT) -> Path:
-    """Write the bundle zip: Gradescope wants setup.sh and run_autograder at its top level."""
+def build(out: Path, root: Path = REPO_ROOT, selection: str = "all") -> Path:
+    """Write the bundle zip: Gradescope wants setup.sh and run_autograder at its top level.
+
+    ``selection`` (e.g. ``ch30`` or ``ch28,ch30``) is what this assignment grades.
+    """
+    exercises = select_union(load_course(), selection)  # refuse an unknown selection now
+    baked = ",".join(e.id for e in exercises)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w") as archive:
         _add_text(archive, "setup.sh", SETUP_SH, executable=True)
-        _add_text(archive, "run_autograder", RUN_AUTOGRADER, executable=True)
+        script = RUN_AUTOGRADER.replace("__SELECTION__", baked)
+        _add_text(archive, "run_autograder", script, executable=True)
         for name in tracked_files(root):
             if _belongs_in_bundle(name) and (root / name).is_file():
                 archive.write(root / name, name)
     return out
 
 
-def main(*, out: str) -> int:
-    path = build(Path(out))
-    print(f"Gradescope autograder bundle: {path}")
+def main(*, out: str, selection: str = "all") -> int:
+    try:
+        path = build(Path(out), selection=selection)
+    except SelectionError as exc:
+        print(f"error: {exc}")
+        return 2
+    print(f"Gradescope autograder bundle for {selection}: {path}")
     return 0
 
 
@@ -87,4 +103,6 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(prog="python -m graders.instructor.gradescope")
     parser.add_argument("out", nargs="?", default="build/gradescope-autograder.zip")
-    raise SystemExit(main(out=parser.parse_args().out))
+    parser.add_argument("--select", default="all", help="chNN, chNN/module, all, or a comma list")
+    arguments = parser.parse_args()
+    raise SystemExit(main(out=arguments.out, selection=arguments.select))

@@ -7,7 +7,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from graders.manifest import Course, load_course
 from graders.paths import REPO_ROOT
+from graders.report.classroom import runner_ids
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -26,6 +28,7 @@ EXCLUDED = [
     "benchmarks/*",
     "instructor.mk",
     ".ci/*",
+    "bin/*",  # the Exercism test-runner entry point
     "*_hidden.py",
 ]
 
@@ -52,11 +55,34 @@ def build(out: Path, root: Path = REPO_ROOT) -> list[str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / name, target)
         copied.append(name)
+    (out / "README.md").write_text(
+        (TEMPLATES / "learner-README.md").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     workflow = out / ".github" / "workflows" / "grade.yml"
     workflow.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(TEMPLATES / "learner-workflow.yml", workflow)
-    subprocess.run(["git", "init", "-q"], cwd=out, check=True)
+    workflow.write_text(learner_workflow(load_course()), encoding="utf-8")
+    _initial_commit(out)
     return copied
+
+
+def learner_workflow(course: Course) -> str:
+    """The workflow template with one Classroom reporter runner per chapter."""
+    runners = runner_ids(course)
+    env = "\n".join(
+        f'          {r.upper()}_RESULTS: "${{{{ steps.grade.outputs.{r} }}}}"' for r in runners
+    )
+    text = (TEMPLATES / "learner-workflow.yml").read_text(encoding="utf-8")
+    return text.replace("__RUNNER_ENV__", env).replace("__RUNNERS__", ",".join(runners))
+
+
+def _initial_commit(out: Path) -> None:
+    """A repository with its first commit, ready to push as a GitHub Classroom template."""
+    git = ["git", "-c", "user.name=Course team", "-c", "user.email=course-team@example.invalid"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=out, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=out, check=True)
+    subprocess.run(
+        [*git, "commit", "-q", "--no-verify", "-m", "Course repository"], cwd=out, check=True
+    )
 
 
 def main(*, out: str) -> int:

@@ -10,6 +10,7 @@ from graders.manifest import Course
 from graders.results import ExerciseResult, GradingResult
 
 DETAILED_FAILURES = 3
+NOT_RUN = "not_run"  # graders.harness.NOT_RUN: skipped when the exercise's time budget ran out
 WHOLE_FILE_KINDS = {
     "missing_file",
     "syntax_error",
@@ -61,8 +62,11 @@ def render_exercise(
         return
     detailed = 0
     stub_notes = 0
+    not_run = [t for t in entry.tests if t.kind == NOT_RUN]
     for test in entry.tests:
         task = f"[dim]task {test.task}[/dim] " if test.task else ""
+        if test.kind == NOT_RUN:
+            continue  # listed together below, with their one reason
         if test.passed:
             console.print(f"  [green]✓[/green] {task}{escape(test.description)}")
             continue
@@ -74,9 +78,20 @@ def render_exercise(
         if detailed < DETAILED_FAILURES or verbose:
             console.print(escape(_indent(test.message)), highlight=False)
             detailed += 1
-    hidden = sum(not t.passed for t in entry.tests) - detailed
+    hidden = sum(not t.passed for t in entry.tests) - len(not_run) - detailed
     if hidden > 0 and not verbose:
-        console.print(f"    [dim]({hidden} more failure(s) shown in full with -v)[/dim]")
+        console.print(
+            f"    [dim]({hidden} more failure(s): see them in full with "
+            f"make check {entry.id} V=1, or -v)[/dim]"
+        )
+    if not_run:
+        lines = not_run[0].message.splitlines()
+        reason = next((x for x in lines if "not run:" in x), lines[0] if lines else "")
+        reason = reason.removeprefix("Problem:").strip()
+        console.print(f"  [yellow]○ {len(not_run)} test(s) not run[/yellow]: {escape(reason)}")
+        for test in not_run:
+            task = f"task {test.task} " if test.task else ""
+            console.print(f"    [dim]○ {task}{escape(test.description)}[/dim]")
     if show_hint:
         _hint(console, entry, course)
 
