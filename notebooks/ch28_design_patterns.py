@@ -110,7 +110,7 @@ class DemoDictStorage(DemoStorageBackend):
         return self._data.get(key)
 
     def list_all(self):
-        return list(self._data.items())
+        return list(self._data.values())
 
 
 class DemoListStorage(DemoStorageBackend):
@@ -128,7 +128,7 @@ class DemoListStorage(DemoStorageBackend):
         return None
 
     def list_all(self):
-        return list(self._rows)
+        return [v for _, v in self._rows]
 
 
 class DemoTaskManager:

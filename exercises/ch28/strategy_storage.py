@@ -19,7 +19,7 @@ The contract every backend keeps:
   replaces its value: one key never has two entries.
 * ``load(key)`` returns the value saved under ``key``, whatever it is (even ``0`` or
   ``{}``), or ``None`` when the key was never saved. A missing key never raises.
-* ``list_all()`` returns a new list of ``(key, value)`` tuples, one per key, in any order.
+* ``list_all()`` returns a new list of the stored values, one per key, in any order.
   Changing that list (appending, clearing) must not change what the backend stores.
 * Every backend object has its own entries: two ``DictStorage()`` objects share nothing.
 
@@ -53,8 +53,8 @@ class StorageBackend:
         """Return the value saved under ``key``, or ``None`` if there is none."""
         raise NotImplementedError("StorageBackend.load is not abstract yet")
 
-    def list_all(self) -> list[tuple[Any, Any]]:
-        """Return a new list of ``(key, value)`` tuples, one per key, in any order."""
+    def list_all(self) -> list[Any]:
+        """Return a new list of the stored values, one per key, in any order."""
         raise NotImplementedError("StorageBackend.list_all is not abstract yet")
 
 
@@ -76,8 +76,8 @@ class DictStorage(StorageBackend):
         # TODO (task 2): a missing key gives None, never a KeyError.
         raise NotImplementedError("DictStorage.load is not written yet")
 
-    def list_all(self) -> list[tuple[Any, Any]]:
-        """Return a new list of ``(key, value)`` tuples, one per key, in any order."""
+    def list_all(self) -> list[Any]:
+        """Return a new list of the stored values, one per key, in any order."""
         # TODO (task 2)
         raise NotImplementedError("DictStorage.list_all is not written yet")
 
@@ -101,9 +101,9 @@ class ListStorage(StorageBackend):
         # TODO (task 3)
         raise NotImplementedError("ListStorage.load is not written yet")
 
-    def list_all(self) -> list[tuple[Any, Any]]:
-        """Return a new list of ``(key, value)`` tuples, one per key, in any order."""
-        # TODO (task 3): return a copy, not the list you store things in.
+    def list_all(self) -> list[Any]:
+        """Return a new list of the stored values, one per key, in any order."""
+        # TODO (task 3): a new list of the values, not the list you store things in.
         raise NotImplementedError("ListStorage.list_all is not written yet")
 
 

@@ -19,7 +19,7 @@ The contract every backend keeps:
   replaces its value: one key never has two entries.
 * ``load(key)`` returns the value saved under ``key``, whatever it is (even ``0`` or
   ``{}``), or ``None`` when the key was never saved. A missing key never raises.
-* ``list_all()`` returns a new list of ``(key, value)`` tuples, one per key, in any order.
+* ``list_all()`` returns a new list of the stored values, one per key, in any order.
   Changing that list (appending, clearing) must not change what the backend stores.
 * Every backend object has its own entries: two ``DictStorage()`` objects share nothing.
 
@@ -51,8 +51,8 @@ class StorageBackend(ABC):
         """Return the value saved under ``key``, or ``None`` if there is none."""
 
     @abstractmethod
-    def list_all(self) -> list[tuple[Any, Any]]:
-        """Return a new list of ``(key, value)`` tuples, one per key, in any order."""
+    def list_all(self) -> list[Any]:
+        """Return a new list of the stored values, one per key, in any order."""
 
 
 class DictStorage(StorageBackend):
@@ -70,9 +70,9 @@ class DictStorage(StorageBackend):
         """Return the value saved under ``key``, or ``None`` if there is none."""
         return self._entries.get(key)
 
-    def list_all(self) -> list[tuple[Any, Any]]:
-        """Return a new list of ``(key, value)`` tuples, one per key, in any order."""
-        return list(self._entries.items())
+    def list_all(self) -> list[Any]:
+        """Return a new list of the stored values, one per key, in any order."""
+        return list(self._entries.values())
 
 
 class ListStorage(StorageBackend):
@@ -97,9 +97,9 @@ class ListStorage(StorageBackend):
                 return value
         return None
 
-    def list_all(self) -> list[tuple[Any, Any]]:
-        """Return a new list of ``(key, value)`` tuples, one per key, in any order."""
-        return list(self._pairs)
+    def list_all(self) -> list[Any]:
+        """Return a new list of the stored values, one per key, in any order."""
+        return [value for _, value in self._pairs]
 
 
 class TaskManager:

@@ -16,8 +16,8 @@ class StorageBackend:
         """Return the value saved under ``key``, or ``None`` if there is none."""
         raise NotImplementedError
 
-    def list_all(self) -> list[tuple[Any, Any]]:
-        """Return a new list of ``(key, value)`` tuples, one per key, in any order."""
+    def list_all(self) -> list[Any]:
+        """Return a new list of the stored values, one per key, in any order."""
         raise NotImplementedError
 
 
@@ -36,9 +36,9 @@ class DictStorage(StorageBackend):
         """Return the value saved under ``key``, or ``None`` if there is none."""
         return self._entries.get(key)
 
-    def list_all(self) -> list[tuple[Any, Any]]:
-        """Return a new list of ``(key, value)`` tuples, one per key, in any order."""
-        return list(self._entries.items())
+    def list_all(self) -> list[Any]:
+        """Return a new list of the stored values, one per key, in any order."""
+        return list(self._entries.values())
 
 
 class ListStorage(StorageBackend):
@@ -63,9 +63,9 @@ class ListStorage(StorageBackend):
                 return value
         return None
 
-    def list_all(self) -> list[tuple[Any, Any]]:
-        """Return a new list of ``(key, value)`` tuples, one per key, in any order."""
-        return list(self._pairs)
+    def list_all(self) -> list[Any]:
+        """Return a new list of the stored values, one per key, in any order."""
+        return [value for _, value in self._pairs]
 
 
 class TaskManager:

@@ -1,4 +1,4 @@
-"""Mutant: ListStorage.list_all hands out the very list it stores entries in."""
+"""Mutant: DictStorage keeps its values in a list beside an index dict, and list_all hands out that list itself."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ class StorageBackend(ABC):
         """Return the value saved under ``key``, or ``None`` if there is none."""
 
     @abstractmethod
-    def list_all(self) -> list[tuple[Any, Any]]:
-        """Return a new list of ``(key, value)`` tuples, one per key, in any order."""
+    def list_all(self) -> list[Any]:
+        """Return a new list of the stored values, one per key, in any order."""
 
 
 class DictStorage(StorageBackend):
@@ -27,19 +27,26 @@ class DictStorage(StorageBackend):
 
     def __init__(self) -> None:
         """Start empty."""
-        self._entries: dict[Any, Any] = {}
+        self._entries: dict[Any, int] = {}  # key -> index into self._values
+        self._values: list[Any] = []
 
     def save(self, key: Any, value: Any) -> None:
         """Store ``value`` under ``key``, replacing any value already saved there."""
-        self._entries[key] = value
+        if key in self._entries:
+            self._values[self._entries[key]] = value
+        else:
+            self._entries[key] = len(self._values)
+            self._values.append(value)
 
     def load(self, key: Any) -> Any:
         """Return the value saved under ``key``, or ``None`` if there is none."""
-        return self._entries.get(key)
+        if key in self._entries:
+            return self._values[self._entries[key]]
+        return None
 
-    def list_all(self) -> list[tuple[Any, Any]]:
-        """Return a new list of ``(key, value)`` tuples, one per key, in any order."""
-        return list(self._entries.items())
+    def list_all(self) -> list[Any]:
+        """Return a new list of the stored values, one per key, in any order."""
+        return self._values
 
 
 class ListStorage(StorageBackend):
@@ -64,9 +71,9 @@ class ListStorage(StorageBackend):
                 return value
         return None
 
-    def list_all(self) -> list[tuple[Any, Any]]:
-        """Return a new list of ``(key, value)`` tuples, one per key, in any order."""
-        return self._pairs
+    def list_all(self) -> list[Any]:
+        """Return a new list of the stored values, one per key, in any order."""
+        return [value for _, value in self._pairs]
 
 
 class TaskManager:
