@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,12 +16,16 @@ from rich.table import Table
 
 from graders.collector import Collector, Record
 from graders.console import error, stdout_console
-from graders.gates.harness import DEFAULT_TARGET
+from graders.gates.harness import (
+    DEFAULT_TARGET,
+    judge_args,
+    learner_code_in_judge,
+    no_plugin_autoload,
+)
 from graders.gates.requirements import GATES_DIR, gate_names, load_requirements
 from graders.options import SandboxOptions
-from graders.paths import GRADERS_DIR, REPO_ROOT
+from graders.paths import REPO_ROOT
 from graders.report.formats import write_atomic
-from graders.runner import PYTEST_INI
 from graders.state import update_state
 
 
@@ -37,22 +42,14 @@ class Verdict:
 def run_gate(gate: str, target: Path, options: SandboxOptions) -> list[Verdict]:
     """Run the gate's suite against ``target`` and judge each requirement."""
     collector = Collector()
-    args = [
-        "-c",
-        str(PYTEST_INI),
-        "--rootdir",
-        str(GRADERS_DIR),
-        "-q",
-        "-o",
-        "timeout=900",
-        "--target",
-        str(target),
-        *options.pytest_args(),
-        str(GATES_DIR / gate),
-    ]
+    args = judge_args(GATES_DIR / gate, target, options, timeout=900)
+    before = set(sys.modules)
     log = io.StringIO()
-    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log), no_plugin_autoload():
         pytest.main(args, plugins=[collector])
+    leaked = learner_code_in_judge(target, before)
+    if leaked:  # never grade on a run the learner's code could have steered
+        return void_verdicts(gate, leaked)
     verdicts = []
     for requirement in load_requirements(gate):
         records: list[Record] = [r for r in collector.records if r.requirement == requirement.id]
@@ -79,6 +76,19 @@ def run_gate(gate: str, target: Path, options: SandboxOptions) -> list[Verdict]:
             )
         )
     return verdicts
+
+
+def void_verdicts(gate: str, leaked: list[str]) -> list[Verdict]:
+    """Every requirement fails: code from the learner's folder was loaded by the judge."""
+    message = (
+        "the gate's own process imported code from the TaskForge folder "
+        f"({', '.join(leaked[:5])}); only the sandbox may run it, so nothing is graded"
+    )
+    check = {"check": "the judge ran without learner code", "outcome": "error", "message": message}
+    return [
+        Verdict(r.id, r.title, r.points, 0.0, False, [dict(check)])
+        for r in load_requirements(gate)
+    ]
 
 
 def render(verdicts: list[Verdict], gate: str, target: Path, verbose: bool) -> None:
