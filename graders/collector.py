@@ -38,6 +38,7 @@ def _classify(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[str, str, s
             ("timed out", "timeout"),
             ("Problem:  the process", "crashed"),
             ("has no function named", "missing"),
+            ("Problem:  not run: calls into this code timed out", "not_run"),
         ):
             if marker in text:
                 kind = name

@@ -20,6 +20,7 @@ from graders.paths import EXERCISES_DIR, GRADERS_DIR, REPO_ROOT, SOLUTIONS_DIR
 from graders.sandbox.client import Reply, Sandbox, SandboxError, start_zygote
 from graders.sandbox.isolation import SANDBOX_UID_BASE, Isolation
 
+NOT_RUN = "not_run"  # the kind of a test skipped because the exercise's time budget ran out
 STUB_ADVICE = "This is still the stub: replace `raise NotImplementedError` with your code."
 
 
@@ -111,6 +112,8 @@ class Outcome:
             )
         if status == "unencodable":
             return f"Problem:  the result could not be inspected ({self.reply.detail})"
+        if status == "not_run":
+            return f"Problem:  {self.reply.detail}"
         return f"Problem:  {self.reply.detail or 'the process crashed'}"
 
     # -- expectations ---------------------------------------------------------------
@@ -268,5 +271,8 @@ def learner(_sandbox: Sandbox) -> Learner:
             "missing_file",
             f"{_sandbox.learner_file} is missing (did you rename or move it?)",
         )
-    _sandbox.recent_output.clear()
+    _sandbox.begin_test()
+    reason = _sandbox.budget_exhausted()
+    if reason:  # reported once, apart from the failures (see graders/report/terminal.py)
+        raise SubmissionProblem(NOT_RUN, reason)
     return Learner(_sandbox)

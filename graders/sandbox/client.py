@@ -21,7 +21,12 @@ from graders.sandbox.zygote import ZygoteClient
 
 OUTPUT_TAIL = 1500
 COPY_LIMIT = 5 * 1024 * 1024
-TIMEOUTS_BEFORE_GIVING_UP = 3
+# A time-out costs only the test that made the call: the worker is killed and the next call
+# starts a fresh one. Hostile or stuck code is bounded by a budget for the whole exercise
+# (one Sandbox): once its calls have timed out for this long in total, no more calls are made
+# and the remaining tests are "not run". The budget is the longer of these two.
+TIMEOUT_BUDGET_SECONDS = 120.0
+TIMEOUT_BUDGET_LIMITS = 8  # time limits
 COPY_SUFFIXES = {".py", ".sql", ".json", ".txt", ".csv", ".toml"}
 ZYGOTE_SUPPORTED = hasattr(os, "fork") and hasattr(socket, "send_fds")
 
@@ -101,8 +106,10 @@ class Sandbox:
         isolation: Isolation | None = None,
         zygote: ZygoteClient | None = None,
         package_name: str | None = None,
+        timeout_budget: float | None = None,
     ) -> None:
         self.learner_file = learner_file
+        self._timeout_budget = timeout_budget  # None: the default rule (TIMEOUT_BUDGET_*)
         self.package_name = package_name  # set: learner_file is a package folder imported so
         self.module_name = package_name or learner_file.stem
         self.preload = preload
@@ -122,7 +129,9 @@ class Sandbox:
         self._request_w: int | None = None
         self._response_r: int | None = None
         self._calls = 0
-        self._timeouts_in_a_row = 0
+        self.timed_out_seconds = 0.0  # spent in calls that timed out, against the budget
+        self._timed_out_in_test = ""  # set when a call of the current test timed out
+        self._tests_tracked = False  # begin_test() was called: calls belong to tests
         self.recent_output: list[str] = []  # what learner code printed since the test began
 
     # -- lifecycle -----------------------------------------------------------------
@@ -261,6 +270,28 @@ class Sandbox:
         if self.import_error is not None:
             raise self.import_error
 
+    # -- the time-out budget ----------------------------------------------------------
+    @property
+    def timeout_budget(self) -> float:
+        if self._timeout_budget is not None:
+            return self._timeout_budget
+        return max(TIMEOUT_BUDGET_SECONDS, TIMEOUT_BUDGET_LIMITS * self.timeout)
+
+    def budget_exhausted(self) -> str:
+        """Why no more calls are made ('' while the budget lasts)."""
+        if self.timed_out_seconds < self.timeout_budget:
+            return ""
+        return (
+            f"not run: calls into this code timed out for {self.timed_out_seconds:g} s in all, "
+            f"the limit for one exercise (fix the loop or wait that never ends, then check again)"
+        )
+
+    def begin_test(self) -> None:
+        """A new test starts: forget its predecessor's output and time-out."""
+        self.recent_output.clear()
+        self._timed_out_in_test = ""
+        self._tests_tracked = True
+
     # -- calls ---------------------------------------------------------------------
     def call(self, func: str, *args: Any, **kwargs: Any) -> Reply:
         """Call a module-level function of the learner's module with plain-data arguments."""
@@ -273,17 +304,25 @@ class Sandbox:
     def _request(
         self, head: dict[str, Any], args: Any, kwargs: Any, timeout: float | None
     ) -> Reply:
-        if self._timeouts_in_a_row >= TIMEOUTS_BEFORE_GIVING_UP:
-            # Hostile or stuck code must not cost (tests x time limit): stop waiting.
+        reason = self.budget_exhausted()
+        if reason:
+            return Reply("not_run", detail=reason)
+        if self._timed_out_in_test:
+            # One test pays for one time-out, not for every call it makes afterwards.
             return Reply(
-                "timeout",
-                detail=f"{self.timeout:g}",
-                output=f"(not run: the previous {TIMEOUTS_BEFORE_GIVING_UP} calls timed out)",
+                "not_run",
+                detail=(
+                    f"not run, because an earlier call in this test timed out "
+                    f"(it did not finish within {self._timed_out_in_test} s)"
+                ),
             )
         reply = self._send(head, args, kwargs, timeout)
         if reply.output.strip():
             self.recent_output.append(reply.output)
-        self._timeouts_in_a_row = self._timeouts_in_a_row + 1 if reply.status == "timeout" else 0
+        if reply.status == "timeout":
+            self.timed_out_seconds += float(reply.detail)
+            if self._tests_tracked:
+                self._timed_out_in_test = reply.detail
         return reply
 
     def _send(self, head: dict[str, Any], args: Any, kwargs: Any, timeout: float | None) -> Reply:

@@ -98,8 +98,10 @@ class Isolation:
         if self.uid is not None:
             active.append(f"unprivileged user {self.uid}")
         if self.uid is not None:
-            active.append("a minimal private root: no solutions, other submissions or home "
-                          "folders visible (mount namespace + chroot)")
+            active.append(
+                "a minimal private root: no solutions, other submissions or home "
+                "folders visible (mount namespace + chroot)"
+            )
         if self.private_network:
             active.append("no network (private network namespace)")
         return active
@@ -159,11 +161,17 @@ def _namespaces(config: Isolation) -> None:
 
 
 def _bind(libc: Any, source: Path, target: Path, *, read_only: bool) -> None:
-    _check(libc.mount(str(source).encode(), str(target).encode(), None, MS_BIND | MS_REC, None),
-           f"bind {source}")
+    _check(
+        libc.mount(str(source).encode(), str(target).encode(), None, MS_BIND | MS_REC, None),
+        f"bind {source}",
+    )
     if read_only:
-        _check(libc.mount(None, str(target).encode(), None,
-                          MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, None), f"read-only {source}")
+        _check(
+            libc.mount(
+                None, str(target).encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, None
+            ),
+            f"read-only {source}",
+        )
 
 
 def _tmpfs(libc: Any, target: Path, options: bytes) -> None:
