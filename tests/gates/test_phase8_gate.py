@@ -81,7 +81,7 @@ def test_reference_report_carries_the_figures(reference_run):
     assert "human reviewer" in by_id["R1"]["title"]
     speed = [c["message"] for c in by_id["R3"]["checks"] if "faster" in c["message"]]
     assert speed and "median" in speed[0] and "p99" in speed[0]
-    assert "4 of 4 changes noticed" in json.dumps(by_id["R4"])
+    assert "the injection fix and 21 of 21 other changes noticed" in json.dumps(by_id["R4"])
     assert "requirements hold" in output
 
 

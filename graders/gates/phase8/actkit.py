@@ -99,3 +99,62 @@ def register_admin(client: Any) -> dict[str, Any]:
     """Register the gate's account first, so that it is the admin."""
     body = {"username": ADMIN, "password": PASSWORD}
     return send(client, "POST", "/api/auth/register", body=body)
+
+
+def where(exc: BaseException, folder: str) -> str:
+    """'path/inside/the/package.py, line N' of the deepest frame in folder, or ''."""
+    found = ""
+    trace = exc.__traceback__
+    while trace is not None:
+        name = trace.tb_frame.f_code.co_filename
+        if name.startswith(folder.rstrip("/") + "/"):
+            found = f"{name[len(folder.rstrip('/')) + 1 :]}, line {trace.tb_lineno}"
+        trace = trace.tb_next
+    return found
+
+
+def in_child(function: Any, *args: Any, timeout: float = 120.0) -> Any:
+    """function(*args) in a forked child; its JSON-able result, or {"error": ...}.
+
+    Each run starts from the same clean state (nothing it imports or patches survives it),
+    which is what running a learner's test file several times, or on a changed module,
+    needs. Where fork is not available, it runs in this process.
+    """
+    import os
+    import select
+    import signal
+
+    if not hasattr(os, "fork"):
+        return function(*args)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, write the answer, leave without cleanup
+        os.close(read_end)
+        try:
+            data = json.dumps(function(*args)).encode("utf-8")
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            data = json.dumps({"error": describe_error(exc)}).encode("utf-8")
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(data)
+        os._exit(0)
+    os.close(write_end)
+    chunks: list[bytes] = []
+    import time
+
+    deadline = time.monotonic() + timeout
+    with os.fdopen(read_end, "rb") as pipe:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([pipe], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return {"error": f"did not finish within {timeout:g} s"}
+            chunk = os.read(pipe.fileno(), 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    os.waitpid(pid, 0)
+    try:
+        return json.loads(b"".join(chunks) or b"null") or {"error": "the run ended early"}
+    except ValueError:
+        return {"error": "the run ended early"}

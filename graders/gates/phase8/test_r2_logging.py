@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +35,7 @@ pytestmark = pytest.mark.requirement("R2")
 LOG_LIMIT = 4 * 1024 * 1024
 BASE_FIELDS = ("timestamp", "level", "service", "message")
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "user_id", "correlation_id")
+GONE = "gate_tasks_gone"
 LEVELS = {"DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL"}
 
 
@@ -63,6 +66,7 @@ def logging_scenario(tf: Any, db_path: str, secret: str, log_path: str) -> dict[
         body: Any = None,
         request_id: str | None = None,
         login_of: str | None = None,
+        fault: bool = False,
     ) -> dict[str, Any]:
         token = users.get(f"{who}:token") if who else None
         start = _size(log_path)
@@ -78,6 +82,7 @@ def logging_scenario(tf: Any, db_path: str, secret: str, log_path: str) -> dict[
                 "raised": answer["raised"],
                 "token_user": users.get(f"{who}:id") if who else None,
                 "login_user": users.get(f"{login_of}:id") if login_of else None,
+                "fault": fault,
                 "start": start,
                 "end": _size(log_path),
             }
@@ -126,6 +131,16 @@ def logging_scenario(tf: Any, db_path: str, secret: str, log_path: str) -> dict[
     run("GET", "/tasks", who="gate_admin", request_id="gate.p8_0013")
     users["bogus:token"] = "not-a-real-token"
     run("GET", "/api/tasks", who="bogus")
+    # The database fails under the app (its tasks table disappears): the next requests are
+    # the server's fault, and the log must show them like any other.
+    try:
+        with closing(sqlite3.connect(db_path, timeout=10)) as connection:
+            connection.execute(f"ALTER TABLE tasks RENAME TO {GONE}")
+            connection.commit()
+    except sqlite3.Error as exc:
+        return {"error": f"the gate could not rename the tasks table: {describe_error(exc)}"}
+    run("GET", f"/api/tasks/{task}", who="gate_admin", request_id="gate-p8-fault", fault=True)
+    run("GET", f"/api/tasks?project_id={project}", who="gate_viewer", fault=True)
     text = None
     if os.path.exists(log_path):
         with open(log_path, "rb") as handle:
@@ -244,9 +259,13 @@ def _request_line(scenario: Scenario, step: dict[str, Any]) -> dict[str, Any]:
 
 
 def _expected_users(step: dict[str, Any]) -> list[Any]:
-    if step["login_user"] is not None:
-        return [None, step["login_user"]]  # a login may name the account that logged in
-    return [step["token_user"]]
+    """The user_id values a request line may carry: the id as a number or as its text;
+    for anonymous requests null or an empty string."""
+    anonymous: list[Any] = [None, ""]
+    user = step["token_user"]
+    if step["login_user"] is not None:  # a login may name the account that logged in
+        return [*anonymous, step["login_user"], str(step["login_user"])]
+    return anonymous if user is None else [user, str(user)]
 
 
 def test_each_request_has_one_line_with_its_details(scenario):
@@ -269,7 +288,11 @@ def test_each_request_has_one_line_with_its_details(scenario):
             if type(duration) not in (int, float) or duration < 0:
                 problems.append(f"duration_ms {duration!r} is not a number of milliseconds")
             allowed = _expected_users(step)
-            if line["user_id"] not in allowed or type(line["user_id"]) is bool:
+            if line["user_id"] not in allowed or type(line["user_id"]) not in (
+                int,
+                str,
+                type(None),
+            ):
                 shown = " or ".join(repr(u) for u in allowed)
                 problems.append(f"user_id {line['user_id']!r}, expected {shown}")
         if problems:
@@ -277,7 +300,8 @@ def test_each_request_has_one_line_with_its_details(scenario):
                 f"the request line for {step['request']}",
                 f"{short(line, 400)}: {'; '.join(problems)}",
                 "method, path (no query string), status, duration_ms, and user_id: the id of "
-                "the token's user, or null without a valid token",
+                "the token's user (a number, or the same number as text), or null without a "
+                "valid token",
             )
 
 
@@ -286,6 +310,9 @@ def test_correlation_ids_are_reused_echoed_and_on_every_line(scenario):
     made: dict[str, str] = {}
     for step in scenario.steps:
         header, sent = step["header_id"], step["sent_id"]
+        if step["raised"] is not None:  # no response reached the client: check the line only
+            _check_raised_line(scenario, step, made)
+            continue
         if not header:
             raise failure(
                 f"the X-Request-ID response header of {step['request']}",
@@ -323,3 +350,54 @@ def test_correlation_ids_are_reused_echoed_and_on_every_line(scenario):
                     short(other.text, 300),
                     f"correlation_id {header!r} on every line the request causes",
                 )
+
+
+def _check_raised_line(scenario: Scenario, step: dict[str, Any], made: dict[str, str]) -> None:
+    line = _request_line(scenario, step)
+    value = line.get("correlation_id")
+    wanted = step["sent_id"]
+    if (wanted is not None and value != wanted) or not isinstance(value, str) or not value:
+        raise failure(
+            f"correlation_id in the request line of {step['request']} (it raised {step['raised']})",
+            repr(value),
+            repr(wanted) if wanted is not None else "a new ID, made for this request",
+        )
+    if wanted is None:
+        if value in made:
+            raise failure(
+                "the X-Request-IDs the app made",
+                f"{value!r} for both {made[value]} and {step['request']}",
+                "a new ID for every request without one",
+            )
+        made[value] = step["request"]
+    for other in scenario.lines_of(step):
+        if not isinstance(other.value, dict) or other.value.get("correlation_id") != value:
+            raise failure(
+                f"line {other.number}, written while the app served {step['request']}",
+                short(other.text, 300),
+                f"correlation_id {value!r} on every line the request causes",
+            )
+
+
+def test_failing_requests_are_logged_too(scenario, note):
+    """Requests that fail on the server's side (5xx) are logged like the others"""
+    faults = [step for step in scenario.steps if step.get("fault")]
+    for step in faults:
+        status = 500 if step["raised"] is not None else step["status"]
+        if not isinstance(status, int) or status < 500:
+            raise failure(
+                f"{step['request']} after the gate renamed your tasks table to {GONE}",
+                f"status {status}",
+                "a 5xx answer (or an exception): the database failed, not the client",
+                "the gate needs a server error to see that failed requests are logged",
+            )
+        line = _request_line(scenario, step)
+        if line.get("status") != status:
+            raise failure(
+                f"the request line for {step['request']} (the database had failed)",
+                short(line, 400),
+                f"status {status}: failed requests are logged with the status they got "
+                "(500 when an exception escaped)",
+                "the requests that fail are the ones an operator needs to find",
+            )
+    note(f"{len(faults)} requests that met a broken database: each logged with its 5xx status")

@@ -14,6 +14,7 @@ from graders.gates.phase8.actkit import (
     describe_error,
     login,
     register_admin,
+    send,
     use_standard_streams,
 )
 from graders.gates.phase8.fixtures import (  # noqa: F401 - fixtures used by name
@@ -55,8 +56,11 @@ def prepare(tf: Any, db_path: str, secret: str) -> dict[str, Any]:
     }
 
 
-def time_listings(tf: Any, db_path: str, secret: str, urls: list[str], log: str) -> dict:
-    """A fresh app on the filled database; log in, warm up once, then time each listing.
+def time_listings(
+    tf: Any, db_path: str, secret: str, urls: list[str], log: str, writes: list[list[Any]]
+) -> dict:
+    """A fresh app on the filled database; log in, make the round's writes (PATCH requests,
+    untimed), warm up once, then time each listing.
 
     Each request's CPU time and wall-clock time are measured around the test client's call
     alone. CPU time is the calling thread's (time.thread_time): precise, and blind to other
@@ -73,6 +77,11 @@ def time_listings(tf: Any, db_path: str, secret: str, urls: list[str], log: str)
         return {"error": f"logging in as the gate's admin failed: {short(answer)}"}
     headers = {"Authorization": f"Bearer {token}"}
     results: list[dict[str, Any]] = []
+    for task_id, body in writes:
+        answer = send(client, "PATCH", f"/api/tasks/{task_id}", token=token, body=body)
+        if answer["status"] != 200:
+            shown = answer["raised"] or f"status {answer['status']}: {answer['body'][:200]!r}"
+            return {"error": f"PATCH /api/tasks/{task_id} {body} answered {shown}"}
     try:
         client.get("/api/tasks?limit=1", headers=headers).close()  # warm-up, not timed
         process_started = time.process_time()
@@ -100,8 +109,9 @@ class Measurement:
     listings: list[Listing]
     cpu: dict[str, list[float]]
     wall: dict[str, list[float]]
-    ids: dict[str, list[Any]]  # side -> ids returned per listing in the first round
-    statuses: dict[str, list[Any]]
+    # side -> one entry per round: (the writes made before it, the listings' expected ids,
+    # the statuses and ids returned)
+    rounds: dict[str, list[dict[str, Any]]]
     process_cpu: dict[str, float]  # side -> the process's CPU time over all timed loops
 
     def outside_thread(self, side: str) -> bool:
@@ -142,18 +152,24 @@ def measured(gate: Learner, baseline: Learner, secret: str) -> Measurement:
     data = {side: _prepare_side(learners[side], side, secret, rows) for side in SIDES}
     listings = workload.listings(data, SHAPE)
     result = Measurement(
-        listings, {s: [] for s in SIDES}, {s: [] for s in SIDES}, {}, {}, dict.fromkeys(SIDES, 0.0)
+        listings,
+        {s: [] for s in SIDES},
+        {s: [] for s in SIDES},
+        {s: [] for s in SIDES},
+        dict.fromkeys(SIDES, 0.0),
     )
     for number in range(ROUNDS):
         for side in SIDES:
             learner = learners[side]
             urls = [listing.urls[side] for listing in listings]
+            writes = workload.writes_between_rounds(listings, data[side], side) if number else []
             outcome = learner.run(
                 time_listings,
                 str(learner.workdir / "listing.sqlite"),
                 secret,
                 urls,
                 str(learner.workdir / "listing.log"),
+                writes,
                 call=f"time {len(urls)} listing requests ({side}, round {number + 1})",
             )
             report = outcome.value("the timed listing requests to finish")
@@ -169,9 +185,14 @@ def measured(gate: Learner, baseline: Learner, secret: str) -> Measurement:
             result.process_cpu[side] += float(report.get("process_cpu") or 0.0)
             result.cpu[side].extend(row["cpu"] for row in rows_seen)
             result.wall[side].extend(row["wall"] for row in rows_seen)
-            if number == 0:
-                result.ids[side] = [row["ids"] for row in rows_seen]
-                result.statuses[side] = [row["status"] for row in rows_seen]
+            result.rounds[side].append(
+                {
+                    "writes": writes,
+                    "expected": [list(listing.expected[side]) for listing in listings],
+                    "statuses": [row["status"] for row in rows_seen],
+                    "ids": [row["ids"] for row in rows_seen],
+                }
+            )
     return result
 
 
@@ -184,23 +205,38 @@ def test_the_generated_data_loads_into_both_databases(measured, note):
 
 
 def test_each_listing_returns_the_right_tasks_in_order(measured):
-    """Every timed listing returns the first page of the right tasks, in the contract's order"""
+    """Every timed listing, in every round, returns the first page of the right tasks in the
+    contract's order (the gate changes tasks through the API between rounds)"""
     for side in SIDES:
-        for listing, status, ids in zip(
-            measured.listings, measured.statuses[side], measured.ids[side], strict=True
-        ):
-            problem = workload.wrong_answer(listing, side, status, ids)
-            if problem and side == "starter":
-                raise RuntimeError(f"the baseline starter answered {listing.urls[side]}: {problem}")
-            if problem:
-                raise failure(
-                    f"GET {listing.urls[side]}  ({listing.view})",
-                    problem,
-                    f"status 200 and the first {PAGE} matching tasks (or all of them) in the "
-                    "contract's order",
-                    "a fast listing only counts if it returns the right page; missing due dates "
-                    "sort last, ties by id ascending",
-                )
+        for number, round_ in enumerate(measured.rounds[side], start=1):
+            for listing, expected, status, ids in zip(
+                measured.listings,
+                round_["expected"],
+                round_["statuses"],
+                round_["ids"],
+                strict=True,
+            ):
+                problem = workload.wrong_page(expected, status, ids)
+                if problem and side == "starter":
+                    raise RuntimeError(
+                        f"the baseline starter answered {listing.urls[side]}: {problem}"
+                    )
+                if problem:
+                    made = round_["writes"]
+                    context = (
+                        f" after the gate's {len(made)} PATCH requests before round {number} "
+                        f"(e.g. {made[0][1]} on task {made[0][0]})"
+                        if made
+                        else " in round 1"
+                    )
+                    raise failure(
+                        f"GET {listing.urls[side]}  ({listing.view}){context}",
+                        problem,
+                        f"status 200 and the first {PAGE} matching tasks (or all of them) in "
+                        "the contract's order, as the data stands at that moment",
+                        "a fast listing only counts if it returns the right page, also after "
+                        "tasks change; missing due dates sort last, ties by id ascending",
+                    )
 
 
 def test_listing_is_ten_times_faster_than_the_starter(measured, note):

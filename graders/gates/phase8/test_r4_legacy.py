@@ -1,9 +1,12 @@
-"""Gate R4: the legacy module is kept, pinned by characterisation tests that pass on it and on
-the refactored package, and the refactor really splits the code into modules.
+"""Gate R4: the legacy module is kept, the refactor behaves like it (the SQL injection fixed),
+the learner's characterisation tests pin its behaviour, and the code is split into modules.
 
-The gate runs the learner's own characterisation tests (pytest, inside the sandbox) three
-ways: on both versions, then on the legacy module with one behaviour changed at a time, to
-see that the tests notice. The static checks read the refactored package's files.
+Behaviour first: the gate plays its own generated cases on the refactored ReportCenter and
+compares every answer and every e-mail with the legacy module's (the course's copy, run by
+the judge). Then it runs the learner's characterisation tests: on both versions, on the
+legacy class with its methods emptied, and on the legacy module with one behaviour changed
+at a time. Each run happens in a fresh child process inside the sandbox. The static checks
+read the refactored package's files.
 """
 
 from __future__ import annotations
@@ -12,15 +15,17 @@ import ast
 import hashlib
 import importlib
 import os
-import re
 import sys
+import tempfile
 import types
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from graders.gates.phase8.actkit import use_standard_streams
+from graders.gates.phase8 import legacy_cases, legacy_inputs
+from graders.gates.phase8.actkit import describe_error, in_child, use_standard_streams, where
 from graders.gates.phase8.fixtures import (  # noqa: F401 - fixtures used by name
     _gate_sandbox,
     gate_fixture,
@@ -29,28 +34,70 @@ from graders.gates.phase8.fixtures import (  # noqa: F401 - fixtures used by nam
 )
 from graders.gates.phase8.judge import failure, short
 from graders.gates.phase8.legacy import (
-    AFTER,
     BEFORE,
     BEFORE_SHA256,
+    INJECTION_FIXED,
+    KEPT_WHEN_GUTTED,
+    LEGACY,
     MIN_CAUGHT,
     MIN_TESTS,
     MUTANTS,
     TESTS,
+    find_refactor,
     version_of,
 )
+from graders.gates.phase8.statics import split_problems
 from graders.harness import Learner
 
 pytestmark = pytest.mark.requirement("R4")
-
-SQL_TEXT = re.compile(
-    r"\b(SELECT\b[\s\S]*\bFROM|INSERT\s+INTO|UPDATE\b[\s\S]*\bSET|DELETE\s+FROM)\b"
-)
-SQL_WORD = re.compile(
-    r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|FROM|JOIN|LIKE|ORDER BY|GROUP BY|VALUES|SET|AND|OR)\b"
-)
+RUN_TIMEOUT = 120.0
 
 
-# -- the act (runs in the sandbox) --------------------------------------------------------
+# -- acts (run in the sandbox) --------------------------------------------------------------
+def play_cases(tf: Any, workdir: str, package: str, cases: list[dict]) -> dict[str, Any]:
+    """Each case on the refactored ReportCenter(db_path), in a child process."""
+    use_standard_streams()
+    return in_child(_play_cases, tf.__name__, workdir, package, cases, timeout=RUN_TIMEOUT)
+
+
+def _play_cases(name: str, workdir: str, package: str, cases: list[dict]) -> dict[str, Any]:
+    mailbox = legacy_cases.Mailbox()
+    legacy_cases.install_recording_smtp(mailbox)
+    folder = os.path.dirname(sys.modules[name].__file__ or "")
+    try:
+        module = importlib.import_module(f"{name}.legacy.{package}")
+        make = module.ReportCenter
+    except Exception as exc:  # noqa: BLE001 - reported to the learner
+        error = f"import {LEGACY}/{package}: {describe_error(exc)}"
+        return {"error": error, "at": where(exc, folder)}
+    today = date.today()
+    outcomes = []
+    for case in cases:
+        path = os.path.join(workdir, "r4-case.sqlite")
+        if os.path.exists(path):
+            os.remove(path)
+        legacy_cases.build_database(path, case, today)
+        mailbox.messages = []
+        outcomes.append(legacy_cases.play(make, path, case, mailbox, folder))
+    after = date.today().isoformat()
+    return {"today": today.isoformat(), "today_after": after, "outcomes": outcomes}
+
+
+def run_suites(tf: Any, workdir: str, changes: list[list[str]]) -> dict[str, Any]:
+    """The learner's characterisation tests, once per change (each in a fresh child):
+    ["none"] runs every test; ["gutted"] and ["replace", old, new] run the "before" tests on a
+    changed copy of the legacy module."""
+    use_standard_streams()
+    package = Path(tf.__file__).resolve().parent
+    if not (package / TESTS).is_file():
+        return {"missing": True}
+    runs = [
+        in_child(_one_suite, tf.__name__, str(package), workdir, change, timeout=RUN_TIMEOUT)
+        for change in changes
+    ]
+    return {"runs": runs}
+
+
 class Recorder:
     """A pytest plugin that keeps each test's outcome as plain data."""
 
@@ -72,38 +119,48 @@ class Recorder:
             self.errors.append(f"{report.nodeid}: {str(report.longrepr)[-700:]}")
 
 
-def run_characterisation(tf: Any, workdir: str, mutant: list[str] | None) -> dict[str, Any]:
-    """pytest on the package's legacy/test_characterisation.py; with a mutant, only the
-    "before" tests run, on a copy of reports_before.py with one piece of text replaced."""
-    use_standard_streams()
+def _gutted(source: str) -> str:
+    """The legacy module with every ReportCenter method but __init__ and close emptied."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == "ReportCenter":
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name not in KEPT_WHEN_GUTTED:
+                    item.body = [ast.Return(ast.Constant(None))]
+    return ast.unparse(tree)
+
+
+def _one_suite(name: str, package: str, workdir: str, change: list[str]) -> dict[str, Any]:
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    package = Path(tf.__file__).resolve().parent
-    test_file = package / TESTS
-    if not test_file.is_file():
-        return {"missing": True}
-    if mutant is not None:
-        path = package / BEFORE
+    if change[0] != "none":
+        path = Path(package) / BEFORE
         source = path.read_text(encoding="utf-8")
-        if source.count(mutant[0]) != 1:
-            return {"error": f"the change cannot be made: {mutant[0]!r} is not in {BEFORE}"}
-        name = "taskforge.legacy.reports_before"
-        module = types.ModuleType(name)
+        if change[0] == "gutted":
+            source = _gutted(source)
+        elif source.count(change[1]) != 1:
+            return {"error": f"the change cannot be made: {change[1]!r} is not in {BEFORE}"}
+        else:
+            source = source.replace(change[1], change[2])
+        module_name = f"{name}.legacy.reports_before"
+        module = types.ModuleType(module_name)
         module.__file__ = str(path)
-        exec(compile(source.replace(mutant[0], mutant[1]), str(path), "exec"), module.__dict__)
-        sys.modules[name] = module
-        importlib.import_module("taskforge.legacy").reports_before = module
-    ini = Path(workdir) / "gate-pytest.ini"
+        exec(compile(source, str(path), "exec"), module.__dict__)  # noqa: S102
+        sys.modules[module_name] = module
+        importlib.import_module(f"{name}.legacy").reports_before = module
+    ini = Path(tempfile.mkdtemp(dir=workdir)) / "gate-pytest.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")
     recorder = Recorder()
-    args = [str(test_file), "-q", "-p", "no:cacheprovider", "-c", str(ini)]
-    args += ["--rootdir", str(package.parent), "-W", "ignore::DeprecationWarning"]
-    if mutant is not None:
+    args = [str(Path(package) / TESTS), "-q", "-p", "no:cacheprovider", "-c", str(ini)]
+    args += ["--rootdir", str(Path(package).parent), "-W", "ignore::DeprecationWarning"]
+    if change[0] != "none":
         args += ["-k", "before"]
+    if change[0] == "replace":
+        args += ["-x"]  # one failing test is enough to notice the change
     code = pytest.main(args, plugins=[recorder])
     return {"exit": int(code), "outcomes": recorder.outcomes, "errors": recorder.errors}
 
 
-# -- judging (trusted side) ---------------------------------------------------------------
+# -- judging (trusted side) -----------------------------------------------------------------
 def _by_version(outcomes: dict[str, str]) -> dict[str | None, dict[str, str]]:
     grouped: dict[str | None, dict[str, str]] = {"before": {}, "after": {}, None: {}}
     for nodeid, outcome in outcomes.items():
@@ -112,8 +169,31 @@ def _by_version(outcomes: dict[str, str]) -> dict[str | None, dict[str, str]]:
     return grouped
 
 
-def _run(gate: Learner, mutant: list[str] | None, call: str) -> dict[str, Any]:
-    outcome = gate.run(run_characterisation, str(gate.workdir), mutant, call=call, timeout=240)
+def _not_run(why: str) -> None:
+    pytest.skip(f"not run: {why}")
+
+
+@pytest.fixture(scope="module")
+def refactor(target_dir: Path) -> str:
+    """The refactored package's name inside legacy/ (reports, reporting, ...)."""
+    found, problem = find_refactor(target_dir)
+    if found is None:
+        raise failure(
+            f"the refactored package inside {LEGACY}/ of your TaskForge folder",
+            problem,
+            f"one package in {LEGACY}/ (the reference calls it reports/) that provides "
+            "ReportCenter (CONTRACT.md, section 6)",
+        )
+    return found
+
+
+@pytest.fixture(scope="module")
+def suites(gate: Learner) -> dict[str, Any]:
+    changes = [["none"], ["gutted"], ["replace", *INJECTION_FIXED[1:]]]
+    changes += [["replace", old, new] for _what, old, new in MUTANTS]
+    timeout = RUN_TIMEOUT * len(changes) + 30
+    call = f"python -m pytest {TESTS}, {len(changes)} times"
+    outcome = gate.run(run_suites, str(gate.workdir), changes, call=call, timeout=timeout)
     report = outcome.value("pytest to run the characterisation tests")
     if report.get("missing"):
         raise failure(
@@ -121,20 +201,17 @@ def _run(gate: Learner, mutant: list[str] | None, call: str) -> dict[str, Any]:
             "no such file",
             "your characterisation tests at exactly that path (CONTRACT.md, section 6)",
         )
-    if report.get("error"):
-        raise failure(call, report["error"], f"{BEFORE} as the course gave it")
-    if report.get("errors"):
-        raise failure(
-            f"pytest collecting {TESTS}",
-            short(report["errors"][0], 700),
-            "the test file imports and collects without errors",
-        )
-    return report
-
-
-@pytest.fixture(scope="module")
-def full_run(gate: Learner) -> dict[str, Any]:
-    return _run(gate, None, f"python -m pytest {TESTS} (both versions)")
+    runs = report["runs"]
+    for run, change in zip(runs, changes, strict=True):
+        problem = run.get("error") or (run.get("errors") or [None])[0]
+        if problem:
+            shown = "as it is" if change[0] == "none" else f"with a changed {BEFORE}"
+            raise failure(
+                f"python -m pytest {TESTS} ({shown})",
+                short(problem, 700),
+                "the test file imports, collects and runs without errors",
+            )
+    return {"full": runs[0], "gutted": runs[1], "injection": runs[2], "mutants": runs[3:]}
 
 
 def test_the_legacy_module_is_kept_unchanged(target_dir, note):
@@ -153,15 +230,99 @@ def test_the_legacy_module_is_kept_unchanged(target_dir, note):
         raise failure(
             f"the contents of {BEFORE}",
             "the file differs from the course's legacy module",
-            "the legacy module unchanged: refactor in legacy/reports/, never in the original",
+            "the legacy module unchanged: refactor in a new package, never in the original",
             "if the 'before' changes, passing tests no longer show that behaviour was kept",
         )
     note(f"{BEFORE} matches the course's legacy module")
 
 
-def test_characterisation_tests_pass_on_both_versions(full_run, note):
+def _compare(gate: Learner, package: str, cases: list[dict]) -> tuple[date, list[dict]]:
+    call = f"ReportCenter(db_path) of {LEGACY}/{package} on {len(cases)} cases"
+    for _attempt in range(2):  # once more if the date changed while it ran (midnight)
+        outcome = gate.run(
+            play_cases, str(gate.workdir), package, cases, call=call, timeout=RUN_TIMEOUT + 30
+        )
+        report = outcome.value("the refactored ReportCenter to answer")
+        if report.get("error"):
+            at = f" ({report['at']})" if report.get("at") else ""
+            raise failure(call, report["error"] + at, "the package imports and ReportCenter works")
+        if report["today"] == report["today_after"]:
+            break
+    return date.fromisoformat(report["today"]), report["outcomes"]
+
+
+def _same_results(got: dict, expected: dict) -> str | None:
+    comparable = {
+        **got,
+        "results": [
+            {"raised": r["raised"]} if isinstance(r, dict) and "raised" in r else r
+            for r in got["results"]
+        ],
+    }
+    wanted = {
+        **expected,
+        "results": [
+            {"raised": r["raised"]} if isinstance(r, dict) and "raised" in r else r
+            for r in expected["results"]
+        ],
+    }
+    return legacy_cases.difference(wanted, comparable)
+
+
+def _smaller(gate: Learner, package: str, case: dict, today: date, folder: str) -> dict:
+    """A smaller case that still shows the difference (fewer calls, then fewer tasks)."""
+    candidates = [{**case, "calls": [call]} for call in case["calls"]]
+    for _ in range(3):
+        if not candidates:
+            break
+        _, outcomes = _compare(gate, package, candidates)
+        failing = [
+            c
+            for c, got in zip(candidates, outcomes, strict=True)
+            if _same_results(got, legacy_cases.oracle(c, today, folder))
+        ]
+        if not failing:
+            break
+        case = failing[0]
+        candidates = [
+            {**case, "tasks": case["tasks"][:i] + case["tasks"][i + 1 :]}
+            for i in range(len(case["tasks"]))
+        ]
+    return case
+
+
+def test_the_refactor_behaves_like_the_legacy_module(gate, refactor, note, tmp_path):
+    """The refactored ReportCenter gives the legacy answers and e-mail on the gate's own cases,
+    with project names taken literally (the SQL injection fixed)"""
+    cases = legacy_inputs.generate()
+    today, outcomes = _compare(gate, refactor, cases)
+    for case, got in zip(cases, outcomes, strict=True):
+        expected = legacy_cases.oracle(case, today, str(tmp_path))
+        if _same_results(got, expected) is None:
+            continue
+        small = _smaller(gate, refactor, case, today, str(tmp_path))
+        _, (small_got,) = _compare(gate, refactor, [small])
+        small_expected = legacy_cases.oracle(small, today, str(tmp_path))
+        problem = _same_results(small_got, small_expected) or _same_results(got, expected)
+        raised = [r for r in small_got["results"] if isinstance(r, dict) and r.get("at")]
+        if raised:
+            problem += f" (raised at {raised[0]['at']})"
+        raise failure(
+            f"{LEGACY}/{refactor}: ReportCenter(db_path).handle(...) on this case\n"
+            + legacy_cases.describe(small, today),
+            short(problem, 900),
+            "the same results and the same e-mail as the legacy module, except that a project "
+            "name with an apostrophe (or SQL in it) is taken literally",
+            "a refactor changes the structure, never the behaviour; the one intended change "
+            "is the injection fix",
+        )
+    calls = sum(len(c["calls"]) for c in cases)
+    note(f"{len(cases)} generated cases ({calls} calls): every answer and e-mail as the legacy")
+
+
+def test_characterisation_tests_pass_on_both_versions(suites, note):
     """The characterisation tests run on both versions and all pass"""
-    grouped = _by_version(full_run["outcomes"])
+    grouped = _by_version(suites["full"]["outcomes"])
     before, after = grouped["before"], grouped["after"]
     if len(before) < MIN_TESTS or len(after) < MIN_TESTS:
         raise failure(
@@ -196,141 +357,64 @@ def test_characterisation_tests_pass_on_both_versions(full_run, note):
     note(f"{len(before)} tests, each passing on 'before' and on 'after'")
 
 
-def test_the_tests_notice_changed_behaviour(gate, full_run, note):
-    """The tests fail when the gate changes one behaviour of the legacy module"""
-    caught, missed = [], []
-    for what, old, new in MUTANTS:
-        report = _run(gate, [old, new], f"the 'before' tests, after this change: {what}")
-        grouped = _by_version(report["outcomes"])
-        failed = [base for base, outcome in grouped["before"].items() if outcome == "failed"]
-        (caught if failed else missed).append(what)
-    if len(caught) < MIN_CAUGHT:
+def test_each_test_checks_something(suites, note):
+    """At least 8 tests fail when the legacy class's methods are emptied (tests that still
+    pass check nothing)"""
+    full = _by_version(suites["full"]["outcomes"])["before"]
+    passing = {b for b, o in full.items() if o == "passed"}
+    gutted = _by_version(suites["gutted"]["outcomes"])["before"]
+    noticing = sorted(b for b, o in gutted.items() if o == "failed" and b in passing)
+    idle = sorted(b for b, o in gutted.items() if o == "passed")
+    if len(noticing) < MIN_TESTS:
         raise failure(
-            f"{len(MUTANTS)} small changes to {BEFORE}, one at a time",
-            f"your 'before' tests still all pass after: {'; '.join(missed)}",
-            f"at least {MIN_CAUGHT} of the {len(MUTANTS)} changes make some test fail",
-            "characterisation tests must pin what the code does, odd parts included; "
-            "compare whole results (a golden master) rather than a few fields",
+            f"the 'before' tests of {TESTS}, run on the legacy class with every method but "
+            "__init__ and close emptied (returning None)",
+            f"{len(noticing)} test(s) fail, {len(idle)} still pass"
+            + (f", e.g. {short(idle[:4])}" if idle else ""),
+            f"at least {MIN_TESTS} tests that fail: a test that passes on an empty class "
+            "checks nothing",
+            "each test should call the code and compare what it returns or sends",
         )
-    text = f"{len(caught)} of {len(MUTANTS)} changes noticed"
+    extra = f"; {len(idle)} pass on it anyway: {short(idle[:3])}" if idle else ""
+    note(f"{len(noticing)} tests fail on the emptied class{extra}")
+
+
+def test_the_tests_notice_changed_behaviour(suites, note):
+    """The tests notice the injection being fixed in the legacy module, and at least 16 of the
+    gate's 21 other changes to it"""
+    caught = [
+        what for (what, _, _), run in zip(MUTANTS, suites["mutants"], strict=True) if _noticed(run)
+    ]
+    missed = [what for what, _, _ in MUTANTS if what not in caught]
+    injection = _noticed(suites["injection"])
+    if not injection or len(caught) < MIN_CAUGHT:
+        got = []
+        if not injection:
+            got.append(f"your 'before' tests still pass when {INJECTION_FIXED[0]}")
+        if len(caught) < MIN_CAUGHT:
+            got.append(f"{len(caught)} of {len(MUTANTS)} changes noticed; not: {'; '.join(missed)}")
+        raise failure(
+            f"{len(MUTANTS) + 1} small changes to {BEFORE}, one at a time, with the 'before' tests",
+            "; and ".join(got),
+            f"the injection change noticed (a test that records, on 'before', that a project "
+            f"name with an apostrophe breaks the query or a crafted one returns other projects' "
+            f"tasks), and at least {MIN_CAUGHT} of the {len(MUTANTS)} others",
+            "characterisation tests pin what the code does, odd parts included; compare whole "
+            "results (a golden master) on many inputs rather than a few fields",
+        )
+    text = f"the injection fix and {len(caught)} of {len(MUTANTS)} other changes noticed"
     note(text + (f"; not noticed: {'; '.join(missed)}" if missed else ""))
 
 
-# -- static checks of the refactored package ----------------------------------------------
-def _modules(target_dir: Path) -> dict[str, ast.Module]:
-    folder = target_dir / AFTER
-    if not (folder / "__init__.py").is_file():
-        raise failure(
-            f"{AFTER}/ inside your TaskForge folder",
-            "no such package (a folder with __init__.py)",
-            "the refactored code as a package of small modules (CONTRACT.md, section 6)",
-        )
-    parsed = {}
-    for path in sorted(folder.rglob("*.py")):
-        try:
-            parsed[str(path.relative_to(folder))] = ast.parse(path.read_text(encoding="utf-8"))
-        except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
-            raise failure(f"parse {path.name}", str(exc), "valid Python") from None
-    return parsed
+def _noticed(run: dict[str, Any]) -> bool:
+    grouped = _by_version(run.get("outcomes", {}))
+    return any(outcome == "failed" for outcome in grouped["before"].values())
 
 
-def _strings(tree: ast.AST) -> list[str]:
-    return [
-        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-    ]
-
-
-def _formatted_sql(tree: ast.AST) -> int | None:
-    """The line of SQL text built with an f-string, % or .format(), if any."""
-    for node in ast.walk(tree):
-        text = None
-        if isinstance(node, ast.JoinedStr) and any(
-            isinstance(v, ast.FormattedValue) for v in node.values
-        ):
-            text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-            if isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
-                text = node.left.value
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "format"
-            and isinstance(node.func.value, ast.Constant)
-            and isinstance(node.func.value.value, str)
-        ):
-            text = node.func.value.value
-        if text and SQL_WORD.search(text):
-            return node.lineno
-    return None
-
-
-def _uses(tree: ast.AST, names: tuple[str, ...]) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in names for a in node.names):
-            return True
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in names:
-            return True
-    return False
-
-
-def _reads_environment(tree: ast.AST) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
-            return True
-        if isinstance(node, ast.Name) and node.id in ("environ", "getenv"):
-            return True
-    return False
-
-
-def test_the_refactor_is_split_into_modules(target_dir, note):
-    """legacy/reports/ splits the code: 3+ modules, SQL in one, settings from the environment"""
-    modules = _modules(target_dir)
-    real = {
-        name: tree
-        for name, tree in modules.items()
-        if not name.endswith("__init__.py")
-        and any(isinstance(n, ast.FunctionDef | ast.ClassDef) for n in ast.walk(tree))
-    }
-    if len(real) < 3:
-        raise failure(
-            f"the modules of {AFTER}/",
-            f"{len(real)} module(s) with functions or classes: {', '.join(sorted(real)) or 'none'}",
-            "at least three (for example a repository, the rules, an e-mail service, a facade)",
-        )
-    with_sql = sorted(
-        n for n, tree in modules.items() if any(SQL_TEXT.search(s) for s in _strings(tree))
-    )
-    if len(with_sql) > 1:
-        raise failure(
-            f"where {AFTER}/ keeps its SQL",
-            f"SQL statements in {len(with_sql)} modules: {', '.join(with_sql)}",
-            "every SQL statement in one module (the repository)",
-            "one place to read, index and secure the queries",
-        )
-    mailing = sorted(n for n, tree in modules.items() if _uses(tree, ("smtplib",)))
-    if with_sql and with_sql[0] in mailing:
-        raise failure(
-            f"{with_sql[0]}",
-            "it holds the SQL and also sends mail (imports smtplib)",
-            "storage and e-mail in different modules",
-        )
-    for name, tree in modules.items():
-        line = _formatted_sql(tree)
-        if line is not None:
-            raise failure(
-                f"{AFTER}/{name}, line {line}",
-                "SQL text built with an f-string, % or .format()",
-                "values passed as parameters (?), never pasted into SQL",
-                "the refactor is where the legacy module's SQL injection gets fixed",
-            )
-    if not any(_reads_environment(tree) for tree in modules.values()):
-        raise failure(
-            f"where {AFTER}/ gets its settings",
-            "nothing reads os.environ or os.getenv",
-            "settings (SMTP host, sender, database) from the environment, with defaults",
-            "hard-coded configuration was one of the legacy module's problems",
-        )
-    note(
-        f"{len(real)} modules; SQL only in {with_sql[0] if with_sql else 'none'}; "
-        "settings read from the environment"
-    )
+def test_the_refactor_is_split_into_modules(target_dir, refactor, note):
+    """The refactored package splits the code: 3+ modules, SQL apart from e-mail, no SQL pasted
+    together, the legacy module not reused, settings read from outside the code"""
+    problem, summary = split_problems(target_dir / LEGACY / refactor, f"{LEGACY}/{refactor}")
+    if problem is not None:
+        raise failure(*problem)
+    note(summary)
