@@ -28,6 +28,9 @@ What the legacy code does, in plain words (read the code to confirm every detail
   characters *as given* (surrounding spaces count) gives ``{"error": "title is too
   long"}``; an assignee that is not a ``str`` or is ``""`` gives ``{"error": "assignee is
   required"}``. An assignee of spaces only is accepted and kept as it is.
+* "Not a ``str``" means what the legacy ``type(x) != str`` says: an instance of a
+  *subclass* of ``str`` is not a ``str`` here, so it is refused like ``None``
+  (``isinstance`` would accept it, and change the behaviour).
 * Cleaning: the title is stripped of surrounding whitespace, then upper-cased.
 * Scoring: start at 0; +50 if urgent; by days until due: below 0 (overdue) +54,
   0 or 1 +35, 2 or 3 +29, 4 to 7 +10, 8 or more +0; -5 when the cleaned title is longer
@@ -107,9 +110,10 @@ def process_task_data(title, assignee, urgent, days_until_due):
 def validate_task(title: Any, assignee: Any) -> dict[str, str] | None:
     """Return None when the task is valid, else ``{"error": message}`` for the first problem.
 
-    In this order: title not a str, empty or only whitespace -> "title is required";
-    title longer than 100 characters as given, spaces included -> "title is too long";
-    assignee not a str or "" -> "assignee is required".
+    In this order: title not exactly a str (a str subclass is not), empty or only
+    whitespace -> "title is required"; title longer than 100 characters as given,
+    spaces included -> "title is too long"; assignee not exactly a str or "" ->
+    "assignee is required".
     """
     # TODO (task 1): the three checks, in this order, with the legacy messages.
     raise NotImplementedError("validate_task is not written yet")

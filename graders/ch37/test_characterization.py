@@ -8,6 +8,7 @@ since it could be edited.
 from __future__ import annotations
 
 import inspect
+import random
 
 import pytest
 
@@ -187,8 +188,57 @@ def act_seams(module, case, validation):
     return attempt(module.process_task_refactored, *case)
 
 
+class LegacyText(str):
+    """A str subclass: the legacy ``type(x) != str`` refuses it, ``isinstance`` would not."""
+
+
+def sub(text: str) -> dict[str, str]:
+    """An argument that the act turns into ``LegacyText(text)`` (cases travel as plain data)."""
+    return {"str subclass": text}
+
+
+def build(value):
+    """Turn the ``sub(...)`` marker back into a LegacyText; every other value is as it is."""
+    if isinstance(value, dict) and set(value) == {"str subclass"}:
+        return LegacyText(value["str subclass"])
+    return value
+
+
+def plain(value):
+    """Bring returned str subclasses back to str so that the reply can be sent as data."""
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items()}
+    if isinstance(value, str) and type(value) is not str:
+        return str(value)
+    return value
+
+
+def act_call_each(module, name, cases):
+    """Call ``name`` on every case (str subclasses built here), the legacy function unplugged."""
+    module.process_task_data = _forbidden
+    records = []
+    for case in cases:
+        record = attempt(getattr(module, name), *[build(arg) for arg in case])
+        if "returned" in record:
+            record["returned"] = plain(record["returned"])
+        records.append(record)
+    return records
+
+
 def describe(name: str, args: tuple) -> str:
-    return f"{name}({', '.join(show(a) for a in args)})"
+    shown = []
+    for arg in args:
+        built = build(arg)
+        shown.append(f"LegacyText({str(built)!r})" if built is not arg else show(arg))
+    return f"{name}({', '.join(shown)})"
+
+
+def judge_each(learner, name: str, cases: list, expected: list, note_of, what: str) -> None:
+    """Run ``name`` on all cases in one sandbox call; fail on the first case that differs."""
+    call = f"{name}(...) on {len(cases)} {what}"
+    records = learner.run(act_call_each, name, cases, call=call).value("a result for every case")
+    for case, record, wanted in zip(cases, records, expected, strict=True):
+        Outcome.from_attempt(describe(name, case), record).expect(wanted, note=note_of(case))
 
 
 # -- task 1 --------------------------------------------------------------------------
@@ -235,6 +285,32 @@ def test_validate_task(learner, group):
         learner.call("validate_task", *args).expect(expected)
 
 
+SUBCLASS_VALIDATION = [
+    ((sub("Fix login"), "ana"), REQUIRED),
+    ((sub("   "), "ana"), REQUIRED),
+    ((sub("a" * 101), "ana"), REQUIRED),
+    (("Fix login", sub("ana")), NO_ASSIGNEE),
+    (("Fix login", sub("  ")), NO_ASSIGNEE),
+    (("a" * 101, sub("ana")), TOO_LONG),
+]
+
+
+@pytest.mark.task(1)
+def test_validate_task_refuses_str_subclasses(learner):
+    """validate_task treats a str subclass as "not a str", exactly as type(x) != str does"""
+    judge_each(
+        learner,
+        "validate_task",
+        [case for case, _ in SUBCLASS_VALIDATION],
+        [wanted for _, wanted in SUBCLASS_VALIDATION],
+        lambda case: (
+            "LegacyText is a str subclass, which the legacy type(x) != str refuses; "
+            "isinstance(x, str) would let it through"
+        ),
+        "str subclass cases",
+    )
+
+
 # -- task 2 --------------------------------------------------------------------------
 PRIORITY = {
     "due_date_ranges": [
@@ -278,6 +354,33 @@ def test_calculate_priority(learner, group):
     """calculate_priority(urgent, days_until_due, title_length) gives the documented score"""
     for args, expected in PRIORITY[group]:
         learner.call("calculate_priority", *args).expect(expected)
+
+
+PRIORITY_GRID = [
+    (urgent, days, length)
+    for urgent in (False, True)
+    for days in [-1000, *range(-3, 11), 1000]
+    for length in (1, 49, 50, 51, 52, 100)
+]
+
+
+@pytest.mark.task(2)
+def test_calculate_priority_on_every_grid_point(learner):
+    """calculate_priority agrees with the legacy score for every urgency, due date and length"""
+    judge_each(
+        learner,
+        "calculate_priority",
+        PRIORITY_GRID,
+        [
+            trusted_legacy("a" * n, "ana", urgent, days)["priority"]
+            for urgent, days, n in PRIORITY_GRID
+        ],
+        lambda case: (
+            f"the legacy code gives this priority to a {case[2]}-character title "
+            f"(urgent={case[0]}, days_until_due={case[1]})"
+        ),
+        "urgency x days x title-length cases",
+    )
 
 
 # -- task 3 --------------------------------------------------------------------------
@@ -379,3 +482,58 @@ def test_refactor_returns_what_its_steps_return(learner, validation):
         expected = validation
         note = "when validate_task reports a problem, return its dict as it is"
     Outcome.from_attempt(call, record).expect(expected, note=note)
+
+
+# -- task 4: differential, on seeded generated inputs --------------------------------
+_PIECES = ["fix", "login", "ß", "é", "Ü", "x" * 24, "a" * 48, "b" * 50, "c" * 99, "  ", "\t", " "]
+
+
+def _generated_title(rng: random.Random):
+    roll = rng.random()
+    if roll < 0.12:
+        return rng.choice([None, 0, 7, 3.5, True, False, ["fix"]])
+    text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 3)))
+    text = rng.choice(["", " ", "  ", "\n"]) + text + rng.choice(["", " ", "\t"])
+    return sub(text) if roll < 0.2 else text
+
+
+def _generated_assignee(rng: random.Random):
+    return rng.choice(["ana", "bo", "", " ", " ana ", "zoë", None, 5, sub("ana"), sub("")])
+
+
+def generated_cases(seed: int = 37, count: int = 400) -> list[tuple]:
+    """Deterministic inputs around every rule's edge; simplest first, so the first
+    difference reported is the easiest to read."""
+    rng = random.Random(seed)
+    cases: list[tuple] = []
+    seen = set()
+    for _ in range(count):
+        case = (
+            _generated_title(rng),
+            _generated_assignee(rng),
+            rng.random() < 0.5,
+            rng.choice([rng.randint(-10, 12), rng.randint(-10, 12), -1000, 1000]),
+        )
+        if repr(case) not in seen:
+            seen.add(repr(case))
+            cases.append(case)
+    return sorted(cases, key=lambda case: (len(repr(case)), repr(case)))
+
+
+GENERATED = generated_cases()
+
+
+@pytest.mark.task(4)
+def test_refactor_matches_the_legacy_code_on_generated_inputs(learner):
+    """process_task_refactored returns what the legacy code returns on 400 generated inputs"""
+    judge_each(
+        learner,
+        "process_task_refactored",
+        GENERATED,
+        [plain(trusted_legacy(*[build(arg) for arg in case])) for case in GENERATED],
+        lambda case: (
+            "the legacy code returns this: " + describe("process_task_data", case) + " "
+            "(the first of 400 seeded inputs, simplest first, where the two differ)"
+        ),
+        "seeded generated inputs",
+    )
