@@ -9,6 +9,8 @@ the same float. ``time.sleep`` is never reached: every test passes ``sleep``.
 
 from __future__ import annotations
 
+import random
+import time
 from typing import Any
 
 import pytest
@@ -91,7 +93,25 @@ def act_retry(module, script, options, rng_values):
             caught.append(exc)
             raise
 
-    record = attempt(run)
+    # time.sleep is swapped for a recorder during the run: a retry that waits with it
+    # instead of the sleep it was given is caught in the act, and no real time passes.
+    real_sleeps: list[float] = []
+    original = time.sleep
+
+    def real_sleep(seconds):
+        real_sleeps.append(_number(seconds))
+
+    aliases = [name for name, value in vars(module).items() if value is original]
+    time.sleep = real_sleep
+    for name in aliases:
+        setattr(module, name, real_sleep)
+    try:
+        record = attempt(run)
+    finally:
+        time.sleep = original
+        for name in aliases:
+            setattr(module, name, original)
+    record["time_sleeps"] = real_sleeps
     if caught:
         record["which"] = next((n for n, e in enumerate(raised, 1) if e is caught[0]), None)
     record["events"] = events
@@ -210,10 +230,23 @@ def diagnose(got: dict, expected: dict, options: dict) -> str:
         )
     got_sleeps = [e for e in got_events if e[0] == "sleep"]
     want_sleeps = [e for e in want_events if e[0] == "sleep"]
+    if got.get("time_sleeps") and len(got_sleeps) < len(want_sleeps):
+        return (
+            f"the sleep given to retry was called {len(got_sleeps)} time(s) where "
+            f"{len(want_sleeps)} wait(s) were due, and time.sleep was called "
+            f"{len(got['time_sleeps'])} time(s) with {show(got['time_sleeps'][:5])}: wait by "
+            "calling the sleep parameter, not time.sleep (the grader's sleep records the waits "
+            "and takes no real time)"
+        )
     if got_events and got_events[-1][0] == "sleep":
         return "never sleep after the last call: sleep only BETWEEN two attempts"
     if got_events and got_events[0][0] == "sleep":
         return "the first call happens at once: sleep only BETWEEN two attempts"
+    if not got_sleeps and want_sleeps:
+        return (
+            f"the sleep given to retry was never called, where {len(want_sleeps)} wait(s) "
+            "were due: wait by calling sleep(delay) between two attempts"
+        )
     if len(got_sleeps) != len(want_sleeps) or not same(
         [e[0] for e in got_events], [e[0] for e in want_events]
     ):
@@ -261,8 +294,13 @@ def run_retry(
     if not (events_ok and outcome_ok):
         raise GradeFailure(
             f"Called:   {call}\n"
-            f"Got:      {events_text(got['events'])} -> {outcome_text(got)}\n"
-            f"Expected: {events_text(expected['events'])} -> {outcome_text(expected)}\n"
+            + f"Got:      {events_text(got['events'])} -> {outcome_text(got)}\n"
+            + (
+                f"          and time.sleep was called with {show(got['time_sleeps'][:5])}\n"
+                if got.get("time_sleeps")
+                else ""
+            )
+            + f"Expected: {events_text(expected['events'])} -> {outcome_text(expected)}\n"
             f"Why:      {diagnose(got, expected, options)}"
         )
     return got
@@ -289,6 +327,12 @@ def check_backoff(learner, cases: list[tuple]) -> None:
     results = learner.run(act_backoff_delay, [c[:5] for c in cases], call="; ".join(calls)).value()
     for case, call, got in zip(cases, calls, results, strict=True):
         Outcome.from_attempt(call, got).expect(case[5], places=9, note=FORMULA)
+        if not case[3] and got["rng_calls"]:
+            raise GradeFailure(
+                f"Called:   {call}\nGot:      rng() was called {got['rng_calls']} time(s)\n"
+                "Expected: no rng() call: with jitter=False rng is not needed (a caller may "
+                "pass one that must not be used)"
+            )
         if case[3] and got["rng_calls"] != 1:
             raise GradeFailure(
                 f"Called:   {call}\nGot:      rng() was called {got['rng_calls']} time(s)\n"
@@ -486,3 +530,33 @@ def test_several_classes_in_retry_on(learner):
     ]
     options = {"attempts": 3, "retry_on": ("Throttled", "TimeoutError"), "base_delay": 0.5}
     run_retry(learner, [*script, ("ok", "never")], options, [0.25, 0.5])
+
+
+# -- generated schedules: the learner against the model, seeded -------------------------------
+def generated_scenarios(seed: int = 35, count: int = 40) -> list[tuple]:
+    """Deterministic (script, options, rng_values) runs; the simplest come first."""
+    rng = random.Random(seed)
+    names = ["ConnectionError", "TimeoutError", "ConnectionResetError", "Throttled", "KeyError"]
+    scenarios = []
+    for _ in range(count):
+        options: dict = {"attempts": rng.randint(1, 6)}
+        if rng.random() < 0.7:
+            options["base_delay"] = rng.choice([0.25, 0.5, 1.0, 2.0])
+        if rng.random() < 0.5:
+            options["max_delay"] = rng.choice([1.0, 3.0, 8.0])
+        options["jitter"] = rng.random() < 0.6
+        if rng.random() < 0.3:
+            options["retry_on"] = ("Throttled", "TimeoutError")
+        script = [("raise", rng.choice(names), f"failure {n}") for n in range(1, rng.randint(1, 7))]
+        script.append(("ok", rng.choice(["pong", 0, None, [1, 2]])))
+        rng_values = [rng.choice([0.0, 0.125, 0.25, 0.5, 0.75, 0.875]) for _ in range(6)]
+        scenarios.append((script, options, rng_values))
+    return sorted(scenarios, key=lambda s: (len(s[0]), s[1]["attempts"], repr(s)))
+
+
+@pytest.mark.task(3)
+def test_generated_schedules_match_the_rules(learner):
+    """40 seeded scenarios (attempts, delays, cap, jitter, retry_on, failures): every call,
+    wait and outcome as the rules say"""
+    for script, options, rng_values in generated_scenarios():
+        run_retry(learner, script, options, rng_values if options["jitter"] else [])
