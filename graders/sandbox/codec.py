@@ -43,12 +43,26 @@ def _type_name(value: object) -> str:
     return qualname if module == "builtins" else f"{module}.{qualname}"
 
 
+_VALUE_TYPES = (str, int, float, complex, bytes, bytearray, tuple, list, dict, set, frozenset)
+
+
 def _safe_repr(value: object) -> str:
-    try:
-        text = object.__repr__(value) if not isinstance(value, BaseException) else repr(value)
-    except Exception:  # a hostile __repr__ must not break encoding
-        text = "?"
-    return text[:REPR_LIMIT]
+    """A truncated repr that shows the value, so messages never show a bare placeholder.
+
+    A subclass of a built-in type is shown with the built-in's own repr (``str.__repr__``):
+    the value as it is, whatever the subclass claims about itself. Other objects use their
+    own repr, and ``object.__repr__`` if that fails. This runs in the sandbox, inside the
+    call's time limit, and the text is only ever shown, never compared.
+    """
+    base = next((t for t in type(value).__mro__ if t in _VALUE_TYPES), None)
+    for show in (base.__repr__ if base is not None else repr, object.__repr__):
+        try:
+            text = show(value)
+        except Exception:  # a hostile __repr__ (or a huge int) must not break encoding
+            continue
+        if isinstance(text, str):
+            return text if len(text) <= REPR_LIMIT else text[: REPR_LIMIT - 1] + "…"
+    return "?"
 
 
 class _Encoder:

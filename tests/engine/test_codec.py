@@ -97,3 +97,22 @@ def test_same_items_ignores_order_but_not_multiplicity():
     assert same_items([3, 1, 2], [1, 2, 3])
     assert not same_items([1, 1, 2], [1, 2, 2])
     assert not same_items("abc", ["a", "b", "c"])
+
+
+def test_opaque_values_show_their_value_truncated_never_a_placeholder():
+    class Label(str):
+        def __repr__(self):
+            return "<a str>"
+
+    class Point:
+        def __init__(self):
+            self.x = 1
+
+        def __repr__(self):
+            return f"Point(x={self.x})"
+
+    label = decode(encode(Label("paid")))
+    assert label.text == "'paid'" and "<a str>" not in repr(label)
+    assert "Point(x=1)" in repr(decode(encode(Point())))
+    long = decode(encode(Label("x" * 1000)))
+    assert len(long.text) <= 200 and long.text.endswith("…")
