@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from contextlib import closing
-
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .bootstrap import bootstrap
-from .db import connect, migrate_database, reset_database
 from .seed import DEMO_USERS, seed
 
 
-def _database() -> str:
-    if current_app.config["STORAGE"] != "sqlite":
-        raise click.ClickException("this command needs STORAGE=sqlite")
-    return current_app.config["DATABASE"]
+def _database():
+    database = current_app.extensions["taskforge"].database
+    if database is None:
+        raise click.ClickException("this command needs a database (STORAGE is memory)")
+    return database
 
 
 @click.command("init-db")
@@ -24,21 +22,21 @@ def _database() -> str:
 @click.option("--yes", is_flag=True, help="Do not ask before deleting existing data.")
 def init_db_command(yes: bool) -> None:
     """Delete the database and build a fresh schema from all migrations."""
-    path = _database()
+    database = _database()
     if not yes:
-        click.confirm(f"This deletes all data in {path}. Continue?", abort=True)
-    applied = reset_database(path)
-    click.echo(f"Initialised {path} ({len(applied)} migrations applied).")
+        click.confirm(f"This deletes all data in {database.describe()}. Continue?", abort=True)
+    applied = database.reset()
+    click.echo(f"Initialised {database.describe()} ({len(applied)} migrations applied).")
 
 
 @click.command("migrate")
 @with_appcontext
 def migrate_command() -> None:
     """Apply pending migrations (safe to run any number of times)."""
-    path = _database()
-    applied = migrate_database(path)
+    database = _database()
+    applied = database.migrate()
     if not applied:
-        click.echo(f"{path} is up to date.")
+        click.echo(f"{database.describe()} is up to date.")
     for migration in applied:
         click.echo(f"applied {migration.version:03d}_{migration.name}")
 
@@ -52,9 +50,9 @@ def seed_command() -> None:
             "seed creates accounts whose passwords are published in the docs; it only runs "
             "with TASKFORGE_ENV=development (or testing)"
         )
-    path = _database()
-    migrate_database(path)
-    with closing(connect(path)) as connection:
+    database = _database()
+    database.migrate()
+    with database.connection() as connection:
         report = seed(bootstrap(current_app.extensions["taskforge"], connection))
     if not report.created:
         click.echo("Accounts already exist; nothing seeded.")

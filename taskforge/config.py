@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 
 ENVIRONMENTS = ("production", "development", "testing")
-STORAGES = ("sqlite", "memory")
+STORAGES = ("sqlite", "memory", "postgresql")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MIN_SECRET_BYTES = 32
 PRODUCTION_ITERATIONS = 600_000
@@ -21,12 +21,18 @@ _FROM_ENVIRONMENT = {
     "ENV": str,
     "SECRET_KEY": str,
     "DATABASE": str,
+    "DATABASE_URL": str,
+    "REDIS_URL": str,
     "STORAGE": str,
     "AUTO_MIGRATE": "bool",
     "PASSWORD_ITERATIONS": int,
     "TOKEN_TTL_SECONDS": int,
     "LOGIN_MAX_ATTEMPTS": int,
     "LOGIN_WINDOW_SECONDS": int,
+    "REGISTER_MAX_ATTEMPTS": int,
+    "REGISTER_WINDOW_SECONDS": int,
+    "HASH_CONCURRENCY": int,
+    "DB_POOL_SIZE": int,
     "LOG_LEVEL": str,
     "LOG_FILE": str,
     "SERVICE_NAME": str,
@@ -46,15 +52,24 @@ def defaults(instance_path: str) -> dict:
         "TESTING": False,
         "SECRET_KEY": None,
         "DATABASE": os.path.join(instance_path, "taskforge.sqlite"),
-        "STORAGE": "sqlite",
+        "STORAGE": None,  # sqlite, or postgresql when DATABASE_URL names one; memory for demos
+        "DATABASE_URL": None,  # postgresql://user:password@host/dbname selects PostgreSQL
+        "REDIS_URL": None,  # redis://host:6379/0 keeps the rate limiters' state in Redis
+        "DB_POOL_SIZE": 10,  # PostgreSQL connections per app process
         "AUTO_MIGRATE": None,  # on in development and testing, off in production
         "PASSWORD_ITERATIONS": None,  # 600_000, or 1_000 in testing
         "TOKEN_TTL_SECONDS": 3600,
         "LOGIN_MAX_ATTEMPTS": 5,
         "LOGIN_WINDOW_SECONDS": 300,
+        "REGISTER_MAX_ATTEMPTS": 20,  # anonymous registrations per client address per window
+        "REGISTER_WINDOW_SECONDS": 3600,
+        "HASH_CONCURRENCY": max(2, os.cpu_count() or 1),  # password hashes at once, per process
+        "HASH_WAIT_SECONDS": 10.0,  # how long a login waits for a hashing slot before a 503
         "SQLITE_TIMEOUT": 5.0,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
-        "CLOCK": time.monotonic,  # used by the login rate limiter; tests inject a fake
+        # The rate limiters' clock. Wall-clock time, because attempts are shared between
+        # processes (and machines, through Redis); tests inject a fake.
+        "CLOCK": time.time,
         "LOG_LEVEL": "INFO",  # DEBUG adds one line per SQL statement with its duration
         "LOG_FILE": None,  # a path: JSON lines are appended there; None: standard error
         "LOG_STREAM": None,  # dict only: a text stream to write JSON lines to (tests)
@@ -118,6 +133,8 @@ def build_config(
         )
     _check_positive(settings, "PASSWORD_ITERATIONS", "TOKEN_TTL_SECONDS")
     _check_positive(settings, "LOGIN_MAX_ATTEMPTS", "LOGIN_WINDOW_SECONDS")
+    _check_positive(settings, "REGISTER_MAX_ATTEMPTS", "REGISTER_WINDOW_SECONDS")
+    _check_positive(settings, "HASH_CONCURRENCY", "DB_POOL_SIZE")
     if not relaxed and settings["PASSWORD_ITERATIONS"] < MIN_PRODUCTION_ITERATIONS:
         raise ConfigError(
             f"PASSWORD_ITERATIONS={settings['PASSWORD_ITERATIONS']} is too low for production; "
@@ -127,8 +144,7 @@ def build_config(
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
     settings["LOG_LEVEL"] = level
-    if settings["STORAGE"] not in STORAGES:
-        raise ConfigError(f"STORAGE must be one of {', '.join(STORAGES)}")
+    _choose_storage(settings)
     if settings["STORAGE"] == "sqlite" and str(settings["DATABASE"]).strip() in ("", ":memory:"):
         raise ConfigError(
             "DATABASE must be a file path: each request opens its own connection, so an "
@@ -136,6 +152,26 @@ def build_config(
         )
     settings["SECRET_KEY"] = _secret_key(settings["SECRET_KEY"], env, notes)
     return settings, notes
+
+
+def _choose_storage(settings: dict) -> None:
+    url = settings["DATABASE_URL"]
+    if url is not None and not str(url).startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            f"DATABASE_URL must start with postgresql:// (got {str(url).split(':')[0]}:...); "
+            "for SQLite set DATABASE to a file path instead"
+        )
+    if settings["STORAGE"] is None:
+        settings["STORAGE"] = "postgresql" if url else "sqlite"
+    if settings["STORAGE"] not in STORAGES:
+        raise ConfigError(f"STORAGE must be one of {', '.join(STORAGES)}")
+    if settings["STORAGE"] == "postgresql" and not url:
+        raise ConfigError("STORAGE=postgresql needs DATABASE_URL=postgresql://...")
+    redis_url = settings["REDIS_URL"]
+    if redis_url is not None and not str(redis_url).startswith(
+        ("redis://", "rediss://", "unix://")
+    ):
+        raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
 
 
 def _check_positive(settings: dict, *names: str) -> None:

@@ -1,10 +1,13 @@
-"""SQLite connections: one per request in flask.g, closed at teardown; schema set-up helpers."""
+"""Database connections: one per request in flask.g, released at teardown; SQLite set-up helpers."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, g
 
@@ -21,20 +24,80 @@ def connect(path: str, *, timeout: float = 5.0) -> sqlite3.Connection:
     return connection
 
 
-def get_db() -> sqlite3.Connection:
-    """This request's connection, opened on first use."""
+def get_db() -> Any:
+    """This request's connection (SQLite or PostgreSQL), opened on first use."""
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"], timeout=current_app.config["SQLITE_TIMEOUT"])
+        g.db = current_app.extensions["taskforge"].database.acquire()
     return g.db
 
 
 def close_db(exc: BaseException | None = None) -> None:
-    """Close this request's connection, if one was opened (registered as a teardown)."""
+    """Give back this request's connection, if one was opened (registered as a teardown)."""
     connection = g.pop("db", None)
     if connection is not None:
+        current_app.extensions["taskforge"].database.release(connection)
+
+
+class SqliteDatabase:
+    """The SQLite file at path: a fresh connection per request, the migrations in migrations/."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: str, *, timeout: float = 5.0) -> None:
+        self.path = path
+        self.timeout = timeout
+
+    def describe(self) -> str:
+        return self.path
+
+    def acquire(self) -> sqlite3.Connection:
+        return connect(self.path, timeout=self.timeout)
+
+    def release(self, connection: sqlite3.Connection) -> None:
         if connection.in_transaction:
             connection.rollback()
         connection.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        connection = self.acquire()
+        try:
+            yield connection
+        finally:
+            self.release(connection)
+
+    def session(self, connection: sqlite3.Connection, **options: Any) -> Any:
+        from .repository.sqlite_support import SqliteSession
+
+        return SqliteSession(connection, **options)
+
+    def pending(self) -> list[Migration]:
+        return pending_migrations(self.path)
+
+    def migrate(self) -> list[Migration]:
+        return migrate_database(self.path)
+
+    def reset(self) -> list[Migration]:
+        return reset_database(self.path)
+
+    def close(self) -> None:
+        """Nothing to close: connections live for one request."""
+
+    def check(self) -> str | None:
+        """None when the file is there, answers and has every migration, else what is wrong."""
+        if not os.path.isfile(self.path):
+            return "unreachable: the database file does not exist"
+        try:
+            # mode=rw: a missing file is an error instead of a new, empty database.
+            uri = Path(os.path.abspath(self.path)).as_uri() + "?mode=rw"
+            connection = sqlite3.connect(uri, uri=True, timeout=self.timeout)
+            with closing(connection):
+                waiting = pending(connection)
+        except sqlite3.Error as exc:
+            return f"unreachable: {exc}"
+        if waiting:
+            return f"schema out of date: {len(waiting)} pending migration(s)"
+        return None
 
 
 def ensure_parent_directory(path: str) -> None:

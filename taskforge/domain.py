@@ -16,6 +16,8 @@ MAX_NAME = 100
 SORT_FIELDS = ("priority", "due_date")
 SORT_ORDERS = ("asc", "desc")
 MAX_PAGE_SIZE = 500  # the most tasks one listing request may ask for with limit
+DEFAULT_PAGE_SIZE = 50  # what GET /api/tasks returns when the client names no limit
+MAX_ID = 2**63 - 1  # ids are 64-bit integers in SQLite and PostgreSQL alike
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{3,32}")
@@ -136,9 +138,7 @@ def utc_now() -> str:
 
 
 def clean_text(value: object, *, max_length: int, required: bool) -> str:
-    """A string, stripped; required text must not be empty."""
-    if value is None and not required:
-        return ""
+    """A string, stripped; required text must not be empty (null is not a string)."""
     if not isinstance(value, str):
         raise ValueError("must be a string")
     value = value.strip()
@@ -182,7 +182,7 @@ def clean_id(value: object, *, optional: bool) -> int | None:
     """A positive integer id (or None when optional)."""
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         raise ValueError("must be a positive integer id" + (" or null" if optional else ""))
     return value
 

@@ -75,3 +75,14 @@ class RateLimited(TaskForgeError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = max(1, int(retry_after))
+
+
+class ServiceBusy(TaskForgeError):
+    """The server has no capacity for this request right now; retry after retry_after seconds."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))

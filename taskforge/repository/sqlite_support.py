@@ -11,6 +11,10 @@ from contextlib import contextmanager
 QueryObserver = Callable[[str, float], None]
 
 
+class UniqueViolation(Exception):
+    """A write broke a UNIQUE constraint (raised by both SqliteSession and PgSession)."""
+
+
 class SqliteSession:
     """Wraps one sqlite3 connection for the repositories that share it.
 
@@ -21,6 +25,8 @@ class SqliteSession:
     An optional observer hears about every statement run through rows, tuples, write and
     write_many, with its duration measured by timer.
     """
+
+    dialect = "sqlite"
 
     def __init__(
         self,
@@ -56,6 +62,14 @@ class SqliteSession:
         if not self.connection.in_transaction:
             raise RuntimeError("repository writes must run inside repository.atomic()")
 
+    @property
+    def in_transaction(self) -> bool:
+        return self.connection.in_transaction
+
+    def nocase_equals(self, column: str) -> str:
+        """A condition "column equals ?" ignoring ASCII case (the column's NOCASE collation)."""
+        return f"{column} = ?"
+
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         """All rows of a query, as sqlite3.Row whatever the connection's row factory."""
         return self._fetch(sql, params, sqlite3.Row)
@@ -83,7 +97,13 @@ class SqliteSession:
         """Run one write statement inside the current transaction; return lastrowid."""
         self.require_transaction()
         started = self._timer()
-        cursor = self.connection.execute(sql, params)
+        try:
+            cursor = self.connection.execute(sql, params)
+        except sqlite3.IntegrityError as exc:
+            self._observed(sql, started)
+            if is_unique_violation(exc):
+                raise UniqueViolation(str(exc)) from exc
+            raise
         try:
             return cursor.lastrowid
         finally:

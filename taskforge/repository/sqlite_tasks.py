@@ -7,10 +7,11 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 
-from ..domain import Category, NewTask, Project, Task, TaskEvent, TaskQuery
+from ..domain import MAX_ID, Category, NewTask, Project, Task, TaskEvent, TaskQuery
 from ..errors import Conflict
 from .base import UPDATABLE_TASK_FIELDS, TaskRepository
-from .sqlite_support import SqliteSession, is_unique_violation
+from .pg_support import PgSession
+from .sqlite_support import SqliteSession, UniqueViolation
 
 # One query serves every task read: the category and assignee names come from LEFT JOINs,
 # so a listing costs one statement however many tasks it returns (no N+1). The columns come
@@ -95,19 +96,21 @@ def build_task_listing(query: TaskQuery) -> tuple[str, list[object]]:
         sql += "WHERE " + " AND ".join(clauses) + "\n"
     sql += "ORDER BY " + _ORDERINGS[(query.sort, query.descending)]
     if query.limit is not None or query.offset:
-        # LIMIT goes into the query, so SQLite stops after one page instead of reading
-        # every matching row (-1 means "no limit" when only an offset is given).
+        # LIMIT goes into the query, so the database stops after one page instead of
+        # reading every matching row (2**63 - 1 means "no limit" when only an offset is given).
         sql += _PAGE
-        params.extend([-1 if query.limit is None else query.limit, query.offset])
+        params.extend([MAX_ID if query.limit is None else query.limit, query.offset])
     return sql, params
 
 
 class SqliteTaskRepository(TaskRepository):
     """TaskRepository on a sqlite3 connection (opened and closed by the caller)."""
 
-    def __init__(self, connection: sqlite3.Connection | SqliteSession) -> None:
+    def __init__(self, connection: sqlite3.Connection | SqliteSession | PgSession) -> None:
         self._db = (
-            connection if isinstance(connection, SqliteSession) else SqliteSession(connection)
+            connection
+            if isinstance(connection, (SqliteSession, PgSession))
+            else SqliteSession(connection)
         )
 
     def atomic(self) -> AbstractContextManager[None]:
@@ -121,10 +124,8 @@ class SqliteTaskRepository(TaskRepository):
                 "VALUES (?, ?, ?, ?)",
                 (name, description, owner_id, now),
             )
-        except sqlite3.IntegrityError as exc:
-            if is_unique_violation(exc):
-                raise Conflict(f"a project named {name!r} already exists") from None
-            raise
+        except UniqueViolation:
+            raise Conflict(f"a project named {name!r} already exists") from None
         return Project(project_id, name, description, owner_id, now)
 
     def get_project(self, project_id: int) -> Project | None:
@@ -144,10 +145,8 @@ class SqliteTaskRepository(TaskRepository):
     def add_category(self, name: str) -> Category:
         try:
             category_id = self._db.write("INSERT INTO categories (name) VALUES (?)", (name,))
-        except sqlite3.IntegrityError as exc:
-            if is_unique_violation(exc):
-                raise Conflict(f"a category named {name!r} already exists") from None
-            raise
+        except UniqueViolation:
+            raise Conflict(f"a category named {name!r} already exists") from None
         return Category(category_id, name)
 
     def get_category(self, category_id: int) -> Category | None:

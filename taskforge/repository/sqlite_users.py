@@ -8,15 +8,18 @@ from contextlib import AbstractContextManager
 from ..domain import Credentials, User
 from ..errors import Conflict
 from .base import UserRepository
-from .sqlite_support import SqliteSession, is_unique_violation
+from .pg_support import PgSession
+from .sqlite_support import SqliteSession, UniqueViolation
 
 
 class SqliteUserRepository(UserRepository):
     """UserRepository on a sqlite3 connection (opened and closed by the caller)."""
 
-    def __init__(self, connection: sqlite3.Connection | SqliteSession) -> None:
+    def __init__(self, connection: sqlite3.Connection | SqliteSession | PgSession) -> None:
         self._db = (
-            connection if isinstance(connection, SqliteSession) else SqliteSession(connection)
+            connection
+            if isinstance(connection, (SqliteSession, PgSession))
+            else SqliteSession(connection)
         )
 
     def atomic(self) -> AbstractContextManager[None]:
@@ -28,10 +31,8 @@ class SqliteUserRepository(UserRepository):
                 "INSERT INTO users (username, password_hash, role) VALUES (?, ?, ?)",
                 (username, password_hash, role),
             )
-        except sqlite3.IntegrityError as exc:
-            if is_unique_violation(exc):
-                raise Conflict(f"username {username!r} is already taken") from None
-            raise
+        except UniqueViolation:
+            raise Conflict(f"username {username!r} is already taken") from None
         return User(user_id, username, role)
 
     def get_user(self, user_id: int) -> User | None:
@@ -40,7 +41,8 @@ class SqliteUserRepository(UserRepository):
 
     def get_credentials(self, username: str) -> Credentials | None:
         row = self._db.row(
-            "SELECT id, username, role, password_hash FROM users WHERE username = ?",
+            "SELECT id, username, role, password_hash FROM users WHERE "
+            + self._db.nocase_equals("username"),
             (username,),
         )
         if row is None:

@@ -6,6 +6,11 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ..errors import ServiceBusy
 
 ALGORITHM = "pbkdf2_sha256"
 SALT_BYTES = 16
@@ -78,3 +83,29 @@ class PasswordHasher:
             return count, _b64decode(salt), _b64decode(digest)
         except (ValueError, AttributeError):
             return None
+
+
+class HashingSlots:
+    """At most `size` password hashes run at once in this process; others wait, then give up.
+
+    A hash costs a fraction of a second of CPU on purpose. Without a cap, a burst of logins
+    (even for usernames that do not exist) would queue that work on every core; with it, the
+    excess is answered 503 quickly and the server stays responsive.
+    """
+
+    def __init__(self, size: int, wait_seconds: float) -> None:
+        if size < 1:
+            raise ValueError("size must be positive")
+        self.size = size
+        self.wait_seconds = wait_seconds
+        self._slots = threading.BoundedSemaphore(size)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one slot for the block; ServiceBusy if none frees up within wait_seconds."""
+        if not self._slots.acquire(timeout=self.wait_seconds):
+            raise ServiceBusy("the server is busy checking passwords; try again", retry_after=1)
+        try:
+            yield
+        finally:
+            self._slots.release()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import jwt
 
+from ..domain import MAX_ID
 from ..errors import Unauthorized
 
 ALGORITHM = "HS256"
@@ -49,6 +50,10 @@ class TokenService:
         except jwt.InvalidTokenError:
             raise Unauthorized("token is invalid") from None
         subject = claims["sub"]
-        if not subject.isdigit():
+        # Recent PyJWT insists "sub" is a string, older ones do not. It must also be a plain
+        # id: ASCII digits ("²".isdigit() is true) within the 64-bit range of the database.
+        if not (isinstance(subject, str) and subject.isascii() and subject.isdigit()):
+            raise Unauthorized("token is invalid")
+        if not 1 <= int(subject) <= MAX_ID:
             raise Unauthorized("token is invalid")
         return int(subject)

@@ -8,8 +8,8 @@ from .. import domain
 from ..domain import FieldErrors, User
 from ..errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from ..repository.base import UserRepository
-from ..security.passwords import PasswordHasher
-from ..security.ratelimit import LoginRateLimiter
+from ..security.passwords import HashingSlots, PasswordHasher
+from ..security.ratelimit import AttemptLimiter, LoginRateLimiter, registration_key
 from ..security.rbac import can
 from ..security.tokens import TokenService
 
@@ -39,16 +39,30 @@ class AuthService:
         hasher: PasswordHasher,
         tokens: TokenService,
         limiter: LoginRateLimiter,
+        registrations: AttemptLimiter | None = None,
+        slots: HashingSlots | None = None,
     ) -> None:
         self._users = users
         self._hasher = hasher
         self._tokens = tokens
         self._limiter = limiter
+        self._registrations = registrations
+        self._slots = slots or HashingSlots(64, 60.0)
 
     def register(
-        self, username: str, password: str, role: str | None = None, *, actor: User | None = None
+        self,
+        username: str,
+        password: str,
+        role: str | None = None,
+        *,
+        actor: User | None = None,
+        client: str | None = None,
     ) -> User:
-        """Create an account; see the class docstring for the role rules."""
+        """Create an account; see the class docstring for the role rules.
+
+        Anonymous registrations count against the client's registration limit (admins
+        creating accounts do not), before the password is hashed.
+        """
         errors = FieldErrors()
         errors.check("username", domain.clean_username, username)
         errors.check("password", domain.clean_password, password)
@@ -56,8 +70,11 @@ class AuthService:
             errors.check("role", domain.clean_role, role)
         if errors:
             raise ValidationFailed("some fields are invalid", details=errors.errors)
+        if actor is None and self._registrations is not None:
+            self._registrations.attempt(registration_key(client))
         # Hash before the transaction: hashing is slow on purpose and must not hold the lock.
-        password_hash = self._hasher.hash(password)
+        with self._slots.slot():
+            password_hash = self._hasher.hash(password)
         with self._users.atomic():
             granted = self._granted_role(role, actor)
             if self._users.get_credentials(username) is not None:
@@ -78,17 +95,23 @@ class AuthService:
         if not isinstance(username, str) or not isinstance(password, str):
             raise ValidationFailed("username and password must be strings")
         key = self._limiter.key(username, client)
-        self._limiter.check(key)
-        found = self._users.get_credentials(username)
-        if found is None:
-            self._hasher.verify_decoy(password)
-        if found is None or not self._hasher.verify(password, found.password_hash):
-            self._limiter.record_failure(key)
+        # Counted before the slow hash, in one atomic step, so a burst of concurrent guesses
+        # cannot all pass a check that none of them has recorded yet.
+        self._limiter.attempt(key)
+        with self._slots.slot():
+            found = self._users.get_credentials(username)
+            if found is None:
+                # Unknown user: spend the same time on a decoy hash, so timing does not tell.
+                self._hasher.verify_decoy(password)
+                valid = False
+            else:
+                valid = self._hasher.verify(password, found.password_hash)
+            if valid and self._hasher.needs_rehash(found.password_hash):
+                with self._users.atomic():
+                    self._users.set_password_hash(found.user.id, self._hasher.hash(password))
+        if not valid:
             raise Unauthorized("invalid username or password")
         self._limiter.reset(key)
-        if self._hasher.needs_rehash(found.password_hash):
-            with self._users.atomic():
-                self._users.set_password_hash(found.user.id, self._hasher.hash(password))
         token = self._tokens.issue(found.user.id)
         return IssuedToken(token, self._tokens.ttl_seconds, found.user)
 

@@ -15,7 +15,11 @@ def register():
     actor = authenticated_user(optional=True)
     body = json_body(allowed=("username", "password", "role"), required=("username", "password"))
     user = services().auth.register(
-        body["username"], body["password"], body.get("role"), actor=actor
+        body["username"],
+        body["password"],
+        body.get("role"),
+        actor=actor,
+        client=request.remote_addr,
     )
     return to_json(user), 201
 

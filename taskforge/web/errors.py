@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import RateLimited, TaskForgeError, Unauthorized
+from ..errors import RateLimited, ServiceBusy, TaskForgeError, Unauthorized
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -18,6 +18,7 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_failed",
     429: "rate_limited",
+    503: "unavailable",
 }
 
 
@@ -36,7 +37,7 @@ def _respond(status: int, body: dict, headers: dict | None = None):
 def handle_taskforge_error(exc: TaskForgeError):
     """Expected failures raised by services and handlers."""
     headers = {}
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, (RateLimited, ServiceBusy)):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = 'Bearer realm="taskforge"'

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from flask import Blueprint, Response
 
-from ..db import get_db
 from ..observability.metrics import CONTENT_TYPE
 from .support import runtime
 
@@ -21,13 +18,13 @@ def metrics():
 
 @bp.get("/healthz")
 def healthz():
-    """Readiness: 200 when the database answers, 503 when it does not (the balancer's probe)."""
+    """Readiness: 200 when the database answers and its schema is current, else 503."""
     state = runtime()
     if state.memory is not None:
         return {"status": "ok", "checks": {"database": "memory"}}
-    try:
-        get_db().execute("SELECT 1").fetchone()
-    except sqlite3.Error as exc:
-        body = {"status": "unavailable", "checks": {"database": f"error: {exc}"}}
-        return body, 503
+    # Checked on a connection of its own that never creates the database: connecting to a
+    # deleted SQLite file would make a new, empty one and call it healthy.
+    problem = state.database.check()
+    if problem is not None:
+        return {"status": "unavailable", "checks": {"database": problem}}, 503
     return {"status": "ok", "checks": {"database": "ok"}}

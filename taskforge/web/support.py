@@ -15,6 +15,7 @@ from ..db import get_db
 from ..domain import TaskQuery, User
 from ..errors import BadRequest, Forbidden, Unauthorized, ValidationFailed
 from ..security.rbac import can
+from . import inputs
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -49,7 +50,10 @@ def to_json(record: object) -> dict:
 
 def json_body(*, allowed: Iterable[str], required: Iterable[str] = ()) -> dict:
     """The request's JSON object, with unknown fields and missing required ones refused."""
-    body = request.get_json(silent=True)
+    if not request.is_json:
+        raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
+    # get_data enforces MAX_CONTENT_LENGTH while reading, chunked bodies included (413).
+    body = inputs.decode_json(request.get_data(cache=True))
     if not isinstance(body, dict):
         raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
     allowed = set(allowed)
@@ -102,15 +106,6 @@ def require(action: str) -> Callable[[View], View]:
     return decorate
 
 
-def _int_arg(args: Mapping[str, str], name: str) -> int | None:
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit():
-        raise BadRequest(f"query parameter {name} must be a positive integer")
-    return int(raw)
-
-
 def _choice_arg(args: Mapping[str, str], name: str, choices: Iterable[str]) -> str | None:
     raw = args.get(name)
     if raw is None or raw == "":
@@ -123,21 +118,18 @@ def _choice_arg(args: Mapping[str, str], name: str, choices: Iterable[str]) -> s
 
 def task_query(args: Mapping[str, str]) -> TaskQuery:
     """A TaskQuery from ?project_id=&status=&assignee_id=&category_id=&search=&sort=&order=
-    &limit=&offset=."""
-    search = args.get("search") or None
-    if search is not None and len(search) > domain.MAX_TITLE:
-        raise BadRequest(f"query parameter search must be at most {domain.MAX_TITLE} characters")
-    limit = _int_arg(args, "limit")
-    if limit is not None and not 1 <= limit <= domain.MAX_PAGE_SIZE:
+    &limit=&offset=; without limit, one page of DEFAULT_PAGE_SIZE tasks."""
+    limit = inputs.int_arg(args, "limit", minimum=1)
+    if limit is not None and limit > domain.MAX_PAGE_SIZE:
         raise BadRequest(f"query parameter limit must be between 1 and {domain.MAX_PAGE_SIZE}")
     return TaskQuery(
-        project_id=_int_arg(args, "project_id"),
+        project_id=inputs.int_arg(args, "project_id", minimum=1),
         status=_choice_arg(args, "status", domain.STATUSES),
-        assignee_id=_int_arg(args, "assignee_id"),
-        category_id=_int_arg(args, "category_id"),
-        search=search,
+        assignee_id=inputs.int_arg(args, "assignee_id", minimum=1),
+        category_id=inputs.int_arg(args, "category_id", minimum=1),
+        search=inputs.text_arg(args, "search", max_length=domain.MAX_TITLE),
         sort=_choice_arg(args, "sort", domain.SORT_FIELDS) or "priority",
         order=_choice_arg(args, "order", domain.SORT_ORDERS),
-        limit=limit,
-        offset=_int_arg(args, "offset") or 0,
+        limit=domain.DEFAULT_PAGE_SIZE if limit is None else limit,
+        offset=inputs.int_arg(args, "offset", minimum=0) or 0,
     )

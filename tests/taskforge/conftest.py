@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
 import shutil
 import sqlite3
@@ -110,17 +111,97 @@ def db_path(db_dir: Path, migrated_template: Path) -> str:
     return str(path)
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A private PostgreSQL server for the session (skipped, visibly, when not installed)."""
+    from taskforge.devservers import ServerUnavailable, start_postgres
+
+    try:
+        server = start_postgres()
+    except ServerUnavailable as exc:
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres_server) -> str:
+    """A PostgreSQL database with every migration applied, copied for each test."""
+    from taskforge.postgres import PostgresDatabase
+
+    url = postgres_server.create_database("taskforge_template")
+    database = PostgresDatabase(url, pool_size=1)
+    database.migrate()
+    database.close()
+    return "taskforge_template"
+
+
+_DATABASE_NUMBERS = itertools.count(1)
+
+
 @pytest.fixture
-def make_app(db_path: str):
-    """Build reference apps on this test's own database file."""
+def pg_url(postgres_server, pg_template) -> Iterator[str]:
+    """The URL of this test's own migrated PostgreSQL database, dropped afterwards."""
+    name = f"taskforge_test_{next(_DATABASE_NUMBERS)}"
+    yield postgres_server.create_database(name, template=pg_template)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A private Redis server for the session (skipped, visibly, when not installed)."""
+    from taskforge.devservers import ServerUnavailable, start_redis
+
+    try:
+        server = start_redis()
+    except ServerUnavailable as exc:
+        pytest.skip(f"Redis tests skipped: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The URL of the session's Redis, emptied for this test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url())
+    client.flushdb()
+    client.close()
+    return redis_server.url()
+
+
+@pytest.fixture
+def backend() -> str:
+    """The storage behind make_app; a module runs on both with a parametrized override:
+    @pytest.fixture(params=BACKENDS) def backend(request): return request.param"""
+    return "sqlite"
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture
+def make_app(db_path: str, backend: str, request: pytest.FixtureRequest):
+    """Build reference apps on this test's own database (SQLite file, or PostgreSQL + Redis)."""
     from taskforge import create_app
+
+    built = []
 
     def build(**overrides):
         config = {"DATABASE": db_path, "TESTING": True, "SECRET_KEY": SECRET}
+        if backend == "postgresql":
+            config["DATABASE_URL"] = request.getfixturevalue("pg_url")
+            config["REDIS_URL"] = request.getfixturevalue("redis_url")
         config.update(overrides)
-        return create_app(config)
+        app = create_app(config)
+        built.append(app.extensions["taskforge"].database)  # not the app: tests watch its GC
+        return app
 
-    return build
+    yield build
+    for database in built:
+        if database is not None:
+            database.close()
 
 
 @pytest.fixture

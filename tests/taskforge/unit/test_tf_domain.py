@@ -30,7 +30,9 @@ def test_due_date_rejects_the_rest(value):
 
 def test_text_is_stripped_and_bounded():
     assert domain.clean_text("  hi  ", max_length=5, required=True) == "hi"
-    assert domain.clean_text(None, max_length=5, required=False) == ""
+    assert domain.clean_text("", max_length=5, required=False) == ""
+    with pytest.raises(ValueError):  # null is not text, even where text may be empty
+        domain.clean_text(None, max_length=5, required=False)
     for bad in ["   ", "toolong", 3]:
         with pytest.raises(ValueError):
             domain.clean_text(bad, max_length=5, required=True)
