@@ -80,6 +80,23 @@ def act_scenario(module, initial, steps):
     return results
 
 
+def act_two_histories(module):
+    """Fill one history, then ask a brand-new one to undo and redo."""
+    log: list[str] = []
+    first = module.CommandHistory()
+    records = []
+    for label, call in [
+        ("first.execute(a)", lambda: first.execute(_SpyCommand("a", log, False))),
+        ("first.execute(b)", lambda: first.execute(_SpyCommand("b", log, False))),
+        ("first.undo_last()", first.undo_last),
+    ]:
+        records.append((label, attempt(call)))
+    second = module.CommandHistory()
+    answers = [attempt(second.undo_last), attempt(second.redo_last)]
+    second_results = [a.get("returned", f"raised {a.get('raised')}") for a in answers]
+    return {"records": records, "second": second_results, "log": list(log)}
+
+
 # -- the judge: describe steps, run them, check each one ----------------------------
 SAME = "unchanged"
 
@@ -262,6 +279,42 @@ def test_remove_records_position_when_it_runs(learner):
     )
 
 
+@pytest.mark.task(1)
+def test_add_undo_removes_its_own_task(learner):
+    """AddTask.undo removes the task that command added, even when it is not the last one"""
+    play(
+        learner,
+        [REPORT],
+        [
+            (("new", "milk", "AddTask", 2, "Buy milk"), None, SAME),
+            (("new", "bank", "AddTask", 3, "Call the bank"), None, SAME),
+            (("execute", "milk"), None, [REPORT, task(2, "Buy milk")]),
+            (("execute", "bank"), None, [REPORT, task(2, "Buy milk"), CALL]),
+            (("undo", "milk"), None, [REPORT, CALL]),
+        ],
+        why="undo removes the task with this command's id, not whichever task is last",
+    )
+
+
+@pytest.mark.task(1)
+def test_remove_execute_again_records_again(learner):
+    """after undo, RemoveTask.execute again records where the task is now"""
+    play(
+        learner,
+        [REPORT, MILK, CALL],
+        [
+            (("new", "rm", "RemoveTask", 2), None, SAME),
+            (("new", "rm_first", "RemoveTask", 1), None, SAME),
+            (("execute", "rm"), None, [REPORT, CALL]),
+            (("undo", "rm"), None, [REPORT, MILK, CALL]),
+            (("execute", "rm_first"), None, [MILK, CALL]),
+            (("execute", "rm"), None, [CALL]),
+            (("undo", "rm"), None, [MILK, CALL]),
+        ],
+        why="each execute() records the position the task has at that moment",
+    )
+
+
 # -- task 2 --------------------------------------------------------------------------
 @pytest.mark.task(2)
 def test_rename_and_undo(learner):
@@ -360,16 +413,54 @@ def test_complete_remembers_the_flag_at_execute_time(learner):
     )
 
 
-# -- task 3 --------------------------------------------------------------------------
-@pytest.mark.task(3)
-def test_history_execute_runs_the_command(learner):
-    """history.execute(command) runs the command"""
+@pytest.mark.task(2)
+def test_rename_execute_again_records_again(learner):
+    """after undo, RenameTask.execute again remembers the title the task has now"""
     play(
         learner,
-        [],
+        [REPORT],
         [
-            (("new", "add", "AddTask", 1, "Write the report"), None, SAME),
-            (("h.execute", "add"), None, [REPORT]),
+            (("new", "ren", "RenameTask", 1, "Draft"), None, SAME),
+            (("new", "other", "RenameTask", 1, "Outline"), None, SAME),
+            (("execute", "ren"), None, [task(1, "Draft")]),
+            (("undo", "ren"), None, [REPORT]),
+            (("execute", "other"), None, [task(1, "Outline")]),
+            (("execute", "ren"), None, [task(1, "Draft")]),
+            (("undo", "ren"), None, [task(1, "Outline")]),
+        ],
+        why="each execute() records the title the task has at that moment",
+    )
+
+
+@pytest.mark.task(2)
+def test_complete_execute_again_records_again(learner):
+    """after undo, CompleteTask.execute again remembers the done flag the task has now"""
+    play(
+        learner,
+        [REPORT],
+        [
+            (("new", "done", "CompleteTask", 1), None, SAME),
+            (("new", "other", "CompleteTask", 1), None, SAME),
+            (("execute", "done"), None, [task(1, "Write the report", True)]),
+            (("undo", "done"), None, [REPORT]),
+            (("execute", "other"), None, [task(1, "Write the report", True)]),
+            (("execute", "done"), None, SAME),
+            (("undo", "done"), None, SAME),
+        ],
+        why="each execute() records the done flag the task has at that moment",
+    )
+
+
+# -- task 3: the history is graded with the grader's own spy commands, so a mistake in
+# one of your command classes costs only the points of tasks 1 and 2 --------------------
+@pytest.mark.task(3)
+def test_history_execute_runs_the_command(learner):
+    """history.execute(command) runs the command once and returns None"""
+    play_log(
+        learner,
+        [
+            (("spy", "a", False), None, []),
+            (("h.execute", "a"), None, ["execute a"]),
         ],
     )
 
@@ -388,53 +479,34 @@ def test_undo_last_on_an_empty_history(learner):
 @pytest.mark.task(3)
 def test_undo_last_unwinds_in_reverse_order(learner):
     """undo_last undoes the most recent command first, then the one before, and so on"""
-    s1 = [REPORT]
-    s2 = [REPORT, task(2, "Buy milk")]
-    s3 = [task(1, "Write the summary"), task(2, "Buy milk")]
-    s4 = [task(1, "Write the summary"), task(2, "Buy milk", True)]
-    s5 = [task(2, "Buy milk", True)]
-    play(
-        learner,
-        [],
-        [
-            (("new", "a1", "AddTask", 1, "Write the report"), None, SAME),
-            (("new", "a2", "AddTask", 2, "Buy milk"), None, SAME),
-            (("new", "ren", "RenameTask", 1, "Write the summary"), None, SAME),
-            (("new", "done", "CompleteTask", 2), None, SAME),
-            (("new", "rm", "RemoveTask", 1), None, SAME),
-            (("h.execute", "a1"), None, s1),
-            (("h.execute", "a2"), None, s2),
-            (("h.execute", "ren"), None, s3),
-            (("h.execute", "done"), None, s4),
-            (("h.execute", "rm"), None, s5),
-            (("h.undo_last",), True, s4),
-            (("h.undo_last",), True, s3),
-            (("h.undo_last",), True, s2),
-            (("h.undo_last",), True, s1),
-            (("h.undo_last",), True, []),
-            (("h.undo_last",), False, []),
-        ],
-        why="the history is a stack: the newest command is undone first",
-    )
+    names = ["a", "b", "c", "d", "e"]
+    script = [(("spy", name, False), None, []) for name in names]
+    log: list[str] = []
+    for name in names:
+        log = [*log, f"execute {name}"]
+        script.append((("h.execute", name), None, log))
+    for name in reversed(names):
+        log = [*log, f"undo {name}"]
+        script.append((("h.undo_last",), True, log))
+    script.append((("h.undo_last",), False, log))
+    play_log(learner, script)
 
 
 @pytest.mark.task(3)
 def test_failed_command_is_not_recorded(learner):
     """a command that raises reaches the caller and is not added to the history"""
-    play(
+    play_log(
         learner,
-        [],
         [
-            (("new", "add", "AddTask", 1, "Write the report"), None, SAME),
-            (("new", "rm", "RemoveTask", 99), None, SAME),
-            (("new", "dup", "AddTask", 1, "Duplicate"), None, SAME),
-            (("h.execute", "add"), None, [REPORT]),
-            (("h.execute", "rm"), KeyError, SAME),
-            (("h.execute", "dup"), ValueError, SAME),
-            (("h.undo_last",), True, []),
-            (("h.undo_last",), False, []),
+            (("spy", "a", False), None, []),
+            (("spy", "broken", True), None, []),
+            (("spy", "also_broken", True), None, []),
+            (("h.execute", "a"), None, ["execute a"]),
+            (("h.execute", "broken"), RuntimeError, ["execute a"]),
+            (("h.execute", "also_broken"), RuntimeError, ["execute a"]),
+            (("h.undo_last",), True, ["execute a", "undo a"]),
+            (("h.undo_last",), False, ["execute a", "undo a"]),
         ],
-        why="record a command only after its execute() returned; failed commands never happened",
     )
 
 
@@ -457,18 +529,37 @@ def test_history_works_with_any_command_object(learner):
     )
 
 
-# -- task 4 --------------------------------------------------------------------------
+@pytest.mark.task(3)
+def test_histories_do_not_share_commands(learner):
+    """a new CommandHistory starts with nothing to undo, whatever another history holds"""
+    call = (
+        "first = CommandHistory(); first.execute(a); first.execute(b); first.undo_last(); "
+        "second = CommandHistory(); second.undo_last(); second.redo_last()"
+    )
+    result = learner.run(act_two_histories, call=call).value("the steps to run")
+    for label, record in result["records"]:
+        Outcome.from_attempt(call.split("; second")[0] + "; " + label, record).value()
+    if result["second"] != [False, False] or result["log"] != ["execute a", "execute b", "undo b"]:
+        raise GradeFailure(
+            f"Called:   {call}\nGot:      second.undo_last(), second.redo_last() returned "
+            f"{show(result['second'])}; the commands received {show(result['log'])}\n"
+            "Expected: False, False; the commands received ['execute a', 'execute b', 'undo b']\n"
+            "Why:      each history needs its own stacks: create them in __init__ (self.x = []), "
+            "not as class attributes shared by every history"
+        )
+
+
+# -- task 4 ---------------------------------------------------------------------------
 @pytest.mark.task(4)
 def test_redo_last_with_nothing_undone(learner):
     """redo_last returns False when nothing was undone"""
-    play(
+    play_log(
         learner,
-        [],
         [
             (("h.redo_last",), False, []),
-            (("new", "add", "AddTask", 1, "Write the report"), None, SAME),
-            (("h.execute", "add"), None, [REPORT]),
-            (("h.redo_last",), False, [REPORT]),
+            (("spy", "a", False), None, []),
+            (("h.execute", "a"), None, ["execute a"]),
+            (("h.redo_last",), False, ["execute a"]),
         ],
         why="with nothing undone, redo_last returns False",
     )
@@ -477,30 +568,30 @@ def test_redo_last_with_nothing_undone(learner):
 @pytest.mark.task(4)
 def test_redo_last_redoes_in_order(learner):
     """redo_last executes again the most recently undone command, then the one before"""
-    s1 = [REPORT]
-    s2 = [task(1, "Write the summary")]
-    s3 = []
-    play(
+    script = [(("spy", name, False), None, []) for name in "abc"]
+    log: list[str] = []
+
+    def step(kind: tuple, returns: Any, entry: str | None) -> None:
+        nonlocal log
+        if entry:
+            log = [*log, entry]
+        script.append((kind, returns, log))
+
+    for name in "abc":
+        step(("h.execute", name), None, f"execute {name}")
+    step(("h.undo_last",), True, "undo c")
+    step(("h.undo_last",), True, "undo b")
+    step(("h.redo_last",), True, "execute b")
+    step(("h.undo_last",), True, "undo b")
+    step(("h.undo_last",), True, "undo a")
+    step(("h.redo_last",), True, "execute a")
+    step(("h.redo_last",), True, "execute b")
+    step(("h.redo_last",), True, "execute c")
+    step(("h.redo_last",), False, None)
+    step(("h.undo_last",), True, "undo c")
+    play_log(
         learner,
-        [],
-        [
-            (("new", "add", "AddTask", 1, "Write the report"), None, SAME),
-            (("new", "ren", "RenameTask", 1, "Write the summary"), None, SAME),
-            (("new", "rm", "RemoveTask", 1), None, SAME),
-            (("h.execute", "add"), None, s1),
-            (("h.execute", "ren"), None, s2),
-            (("h.execute", "rm"), None, s3),
-            (("h.undo_last",), True, s2),
-            (("h.undo_last",), True, s1),
-            (("h.redo_last",), True, s2),
-            (("h.undo_last",), True, s1),
-            (("h.undo_last",), True, []),
-            (("h.redo_last",), True, s1),
-            (("h.redo_last",), True, s2),
-            (("h.redo_last",), True, s3),
-            (("h.redo_last",), False, s3),
-            (("h.undo_last",), True, s2),
-        ],
+        script,
         why="undone commands go on a redo stack; redo puts them back on the undo stack",
     )
 
@@ -508,18 +599,17 @@ def test_redo_last_redoes_in_order(learner):
 @pytest.mark.task(4)
 def test_new_command_clears_redo(learner):
     """after undo, a new successful command leaves nothing to redo"""
-    play(
+    play_log(
         learner,
-        [],
         [
-            (("new", "a1", "AddTask", 1, "Write the report"), None, SAME),
-            (("new", "a2", "AddTask", 2, "Buy milk"), None, SAME),
-            (("new", "a3", "AddTask", 3, "Call the bank"), None, SAME),
-            (("h.execute", "a1"), None, [REPORT]),
-            (("h.execute", "a2"), None, [REPORT, task(2, "Buy milk")]),
-            (("h.undo_last",), True, [REPORT]),
-            (("h.execute", "a3"), None, [REPORT, task(3, "Call the bank")]),
-            (("h.redo_last",), False, [REPORT, task(3, "Call the bank")]),
+            (("spy", "a", False), None, []),
+            (("spy", "b", False), None, []),
+            (("spy", "c", False), None, []),
+            (("h.execute", "a"), None, ["execute a"]),
+            (("h.execute", "b"), None, ["execute a", "execute b"]),
+            (("h.undo_last",), True, ["execute a", "execute b", "undo b"]),
+            (("h.execute", "c"), None, ["execute a", "execute b", "undo b", "execute c"]),
+            (("h.redo_last",), False, ["execute a", "execute b", "undo b", "execute c"]),
         ],
         why="after a new command succeeds, the old redo stack no longer applies",
     )
@@ -528,18 +618,17 @@ def test_new_command_clears_redo(learner):
 @pytest.mark.task(4)
 def test_failed_command_keeps_redo(learner):
     """a command that fails does not throw away what could be redone"""
-    play(
+    play_log(
         learner,
-        [],
         [
-            (("new", "a1", "AddTask", 1, "Write the report"), None, SAME),
-            (("new", "a2", "AddTask", 2, "Buy milk"), None, SAME),
-            (("new", "bad", "RemoveTask", 42), None, SAME),
-            (("h.execute", "a1"), None, [REPORT]),
-            (("h.execute", "a2"), None, [REPORT, task(2, "Buy milk")]),
-            (("h.undo_last",), True, [REPORT]),
-            (("h.execute", "bad"), KeyError, [REPORT]),
-            (("h.redo_last",), True, [REPORT, task(2, "Buy milk")]),
+            (("spy", "a", False), None, []),
+            (("spy", "b", False), None, []),
+            (("spy", "bad", True), None, []),
+            (("h.execute", "a"), None, ["execute a"]),
+            (("h.execute", "b"), None, ["execute a", "execute b"]),
+            (("h.undo_last",), True, ["execute a", "execute b", "undo b"]),
+            (("h.execute", "bad"), RuntimeError, ["execute a", "execute b", "undo b"]),
+            (("h.redo_last",), True, ["execute a", "execute b", "undo b", "execute b"]),
         ],
         why="a command that fails changes neither the undo nor the redo stack",
     )

@@ -1,0 +1,157 @@
+"""Alternative: commands keep a reference to the task dict they changed (no second
+lookup on undo), and the history keeps two deques."""
+
+from __future__ import annotations
+
+import copy
+from collections import deque
+from typing import Any
+
+
+class TaskList:
+    """The receiver: an ordered list of task dicts. Already written for you."""
+
+    def __init__(self) -> None:
+        """Start with no tasks."""
+        self.tasks: list[dict[str, Any]] = []
+
+    def position(self, task_id: Any) -> int:
+        """Return the index of the task with this id; raise KeyError if there is none."""
+        for index, task in enumerate(self.tasks):
+            if task["id"] == task_id:
+                return index
+        raise KeyError(task_id)
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """Return a deep copy of the tasks, handy for printing and comparing."""
+        return copy.deepcopy(self.tasks)
+
+
+class AddTask:
+    """Append a new task ``{"id": task_id, "title": title, "done": False}``."""
+
+    def __init__(self, tasks: TaskList, task_id: Any, title: str) -> None:
+        """Remember what to add; nothing changes until execute()."""
+        self.tasks = tasks
+        self.task_id = task_id
+        self.title = title
+        self._added: dict[str, Any] | None = None
+
+    def execute(self) -> None:
+        """Append the task; raise ValueError if a task with this id already exists."""
+        try:
+            self.tasks.position(self.task_id)
+        except KeyError:
+            self._added = dict(id=self.task_id, title=self.title, done=False)
+            self.tasks.tasks.append(self._added)
+            return
+        raise ValueError("duplicate task id")
+
+    def undo(self) -> None:
+        """Remove the task this command added."""
+        for index, task in enumerate(self.tasks.tasks):
+            if task is self._added:
+                self.tasks.tasks.pop(index)
+                return
+
+
+class RemoveTask:
+    """Remove a task from the list."""
+
+    def __init__(self, tasks: TaskList, task_id: Any) -> None:
+        """Remember which task to remove; nothing changes until execute()."""
+        self.tasks = tasks
+        self.task_id = task_id
+        self._index = -1
+        self._task: dict[str, Any] | None = None
+
+    def execute(self) -> None:
+        """Remove the task; raise KeyError if there is no task with this id."""
+        index = self.tasks.position(self.task_id)
+        self._task = self.tasks.tasks[index]
+        self._index = index
+        self.tasks.tasks = self.tasks.tasks[:index] + self.tasks.tasks[index + 1 :]
+
+    def undo(self) -> None:
+        """Put the removed task back where it was."""
+        self.tasks.tasks[self._index : self._index] = [self._task]
+
+
+class RenameTask:
+    """Give a task a new title."""
+
+    def __init__(self, tasks: TaskList, task_id: Any, new_title: str) -> None:
+        """Remember the task and its new title; nothing changes until execute()."""
+        self.tasks = tasks
+        self.task_id = task_id
+        self.new_title = new_title
+        self._task: dict[str, Any] | None = None
+        self._old_title = ""
+
+    def execute(self) -> None:
+        """Set the new title; raise KeyError if there is no task with this id."""
+        self._task = self.tasks.tasks[self.tasks.position(self.task_id)]
+        self._old_title = self._task["title"]
+        self._task["title"] = self.new_title
+
+    def undo(self) -> None:
+        """Restore the title the task had just before execute()."""
+        self._task["title"] = self._old_title
+
+
+class CompleteTask:
+    """Mark a task as done."""
+
+    def __init__(self, tasks: TaskList, task_id: Any) -> None:
+        """Remember which task to complete; nothing changes until execute()."""
+        self.tasks = tasks
+        self.task_id = task_id
+        self._task: dict[str, Any] | None = None
+        self._was_done = False
+
+    def execute(self) -> None:
+        """Set done to True; raise KeyError if there is no task with this id."""
+        self._task = self.tasks.tasks[self.tasks.position(self.task_id)]
+        self._was_done = self._task["done"]
+        self._task.update(done=True)
+
+    def undo(self) -> None:
+        """Restore the done flag the task had just before execute()."""
+        self._task.update(done=self._was_done)
+
+
+class CommandHistory:
+    """Runs commands and remembers them, so they can be undone and redone in order.
+
+    It works with any object that has ``execute()`` and ``undo()`` methods.
+    """
+
+    def __init__(self) -> None:
+        """Start with nothing to undo and nothing to redo."""
+        self._done: deque[Any] = deque()
+        self._undone: deque[Any] = deque()
+
+    def execute(self, command: Any) -> None:
+        """Run ``command.execute()`` and record it for undo_last."""
+        command.execute()
+        self._done.append(command)
+        self._undone.clear()
+
+    def undo_last(self) -> bool:
+        """Undo the most recent command still in effect; False if there is none."""
+        if not self._done:
+            return False
+        command = self._done.pop()
+        command.undo()
+        self._undone.append(command)
+        return True
+
+    def redo_last(self) -> bool:
+        """Execute again the most recently undone command; False if there is none."""
+        if not self._undone:
+            return False
+        command = self._undone[-1]
+        command.execute()
+        self._undone.pop()
+        self._done.append(command)
+        return True
