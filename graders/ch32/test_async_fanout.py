@@ -24,10 +24,15 @@ SETTLE = 30  # turns the act waits after fetch_all ends, to see whether anything
 
 
 # -- the act ---------------------------------------------------------------------------
-def act_fanout(module, urls, limit, turns=None, fail=None):
-    """Run fetch_all(urls, fake_fetch, limit) and report what the fake fetch saw."""
+def act_fanout(module, urls, limit, turns=None, fail=None, wind_down=0):
+    """Run fetch_all(urls, fake_fetch, limit) and report what the fake fetch saw.
+
+    A cancelled fake fetch takes ``wind_down`` more loop turns to end (like a real one
+    closing its connection), and the act notes how many fetches were still running at the
+    very moment fetch_all returned or raised.
+    """
     turns = turns or {}
-    state = {"now": 0, "max": 0, "events": [], "cancelled": []}
+    state = {"now": 0, "max": 0, "events": [], "cancelled": [], "at_exit": None}
 
     async def fake_fetch(url):
         state["events"].append(("start", url))
@@ -41,6 +46,8 @@ def act_fanout(module, urls, limit, turns=None, fail=None):
             return f"page:{url}"
         except asyncio.CancelledError:
             state["cancelled"].append(url)
+            for _ in range(wind_down):
+                await asyncio.sleep(0)
             raise
         finally:
             state["now"] -= 1
@@ -53,7 +60,13 @@ def act_fanout(module, urls, limit, turns=None, fail=None):
         awaitable = made["returned"]
         if not inspect.isawaitable(awaitable):
             return {"not_async": type(awaitable).__name__}
-        task = asyncio.ensure_future(awaitable)
+        async def observed():
+            try:
+                return await awaitable
+            finally:  # runs in the same loop step in which fetch_all returns or raises
+                state["at_exit"] = state["now"]
+
+        task = asyncio.ensure_future(observed())
         done, _ = await asyncio.wait({task}, timeout=HANG_LIMIT)
         if not done:
             task.cancel()
@@ -67,6 +80,7 @@ def act_fanout(module, urls, limit, turns=None, fail=None):
             "record": record,
             "max": state["max"],
             "in_flight_at_end": in_flight,
+            "in_flight_at_exit": state["at_exit"],
             "started_later": later,
             "events": state["events"],
             "cancelled": state["cancelled"],
@@ -83,9 +97,13 @@ def describe(urls, limit, fetch="") -> str:
     return f"await fetch_all({shown}, fetch, limit={limit})" + (f"   # {fetch}" if fetch else "")
 
 
-def fan_out(learner: Learner, urls, limit, *, turns=None, fail=None, fetch="") -> tuple:
+def fan_out(
+    learner: Learner, urls, limit, *, turns=None, fail=None, fetch="", wind_down=0
+) -> tuple:
     call = describe(urls, limit, fetch)
-    data = learner.run(act_fanout, urls, limit, turns, fail, call=call).value("fetch_all to run")
+    data = learner.run(act_fanout, urls, limit, turns, fail, wind_down, call=call).value(
+        "fetch_all to run"
+    )
     if "not_async" in data:
         raise GradeFailure(
             f"Called:   {call}\nGot:      fetch_all returned a "
@@ -179,9 +197,23 @@ def test_results_in_input_order(learner):
     call, data = fan_out(
         learner, urls, 6, turns=turns, fetch="the later the url, the sooner its fetch finishes"
     )
-    Outcome.from_attempt(call, data["record"]).expect(
-        pages(urls), note="gather keeps input order; as_completed does not"
+    outcome = Outcome.from_attempt(call, data["record"])
+    got = outcome.value(repr(pages(urls)))
+    # Name the ordering cause only when the evidence is a reordering: the same results,
+    # in a list, in another order (a tuple or a wrong value is reported as it is).
+    reordered = type(got) is list and got != pages(urls) and sorted(map(repr, got)) == sorted(
+        map(repr, pages(urls))
     )
+    finish_order = [f"page:{url}" for kind, url in data["events"] if kind == "end"]
+    note = ""
+    if reordered:
+        note = "the same results came back in another order" + (
+            ", the order in which the fetches finished: collecting with as_completed (or "
+            "appending as each ends) gives completion order; gather keeps input order"
+            if got == finish_order
+            else "; keep each result at its url's position"
+        )
+    outcome.expect(pages(urls), note=note)
 
 
 @pytest.mark.task(2)
@@ -342,4 +374,29 @@ def test_no_fetch_starts_after_the_failure(learner):
             f"Called:   {call}\nGot:      fetches kept starting after the failure "
             f"({len(started)} of {len(FAIL_URLS)} urls started in all)\n"
             "Expected: the urls still waiting for a slot are cancelled too, and never start"
+        )
+
+
+@pytest.mark.task(4)
+def test_cancelled_fetches_are_awaited(learner):
+    """fetch_all raises only after every cancelled fetch has wound down"""
+    call, data = fan_out(
+        learner,
+        FAIL_URLS,
+        3,
+        turns=FAIL_TURNS,
+        fail=FAIL_URLS[1],
+        wind_down=3,
+        fetch=f"fetching {FAIL_URLS[1]!r} raises LookupError; a cancelled fetch takes 3 "
+        "loop turns to close",
+    )
+    Outcome.from_attempt(call, data["record"]).expect_raises(LookupError)
+    if data["in_flight_at_exit"]:
+        raise GradeFailure(
+            f"Called:   {call}\nGot:      {data['in_flight_at_exit']} fetch(es) were still "
+            "running at the moment fetch_all raised (cancel() only asks a task to stop)\n"
+            "Expected: none: the docstring promises every fetch has finished or been "
+            "cancelled by the time fetch_all raises\n"
+            "Why:      after cancel(), await the tasks (asyncio.gather(*tasks, "
+            "return_exceptions=True)) before re-raising"
         )
