@@ -60,6 +60,7 @@ def act_fanout(module, urls, limit, turns=None, fail=None, wind_down=0):
         awaitable = made["returned"]
         if not inspect.isawaitable(awaitable):
             return {"not_async": type(awaitable).__name__}
+
         async def observed():
             try:
                 return await awaitable
@@ -201,8 +202,10 @@ def test_results_in_input_order(learner):
     got = outcome.value(repr(pages(urls)))
     # Name the ordering cause only when the evidence is a reordering: the same results,
     # in a list, in another order (a tuple or a wrong value is reported as it is).
-    reordered = type(got) is list and got != pages(urls) and sorted(map(repr, got)) == sorted(
-        map(repr, pages(urls))
+    reordered = (
+        type(got) is list
+        and got != pages(urls)
+        and sorted(map(repr, got)) == sorted(map(repr, pages(urls)))
     )
     finish_order = [f"page:{url}" for kind, url in data["events"] if kind == "end"]
     note = ""

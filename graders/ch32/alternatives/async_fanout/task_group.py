@@ -1,4 +1,4 @@
-"""Alternative: asyncio.TaskGroup with one shared Semaphore; the ExceptionGroup is unwrapped."""
+"""Alternative: TaskGroup (Python 3.11+) and one shared Semaphore; unwraps the ExceptionGroup."""
 
 from __future__ import annotations
 
@@ -45,9 +45,9 @@ async def fetch_all(
     try:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(one(url)) for url in urls]
-    except ExceptionGroup as failure:
+    except ExceptionGroup as failure:  # noqa: F821 - a builtin since 3.11, like TaskGroup
         first: BaseException = failure.exceptions[0]
-        while isinstance(first, BaseExceptionGroup):
+        while isinstance(first, BaseExceptionGroup):  # noqa: F821
             first = first.exceptions[0]
         raise first from None
     return [task.result() for task in tasks]
