@@ -60,8 +60,19 @@ def _read_state(breaker: Any) -> Any:
         return {"state_raised": f"{type(exc).__name__}: {exc}"[:300]}
 
 
-def _through(module: Any, breaker: Any, spec: tuple, args: tuple, visitor: tuple | None) -> dict:
-    """One breaker.call(service, *args) where the service does what ``spec`` says."""
+def _through(
+    module: Any,
+    breaker: Any,
+    spec: tuple,
+    args: tuple,
+    visitor: tuple | None,
+    clock: FakeClock | None = None,
+    takes: float = 0.0,
+) -> dict:
+    """One breaker.call(service, *args) where the service does what ``spec`` says.
+
+    A service that ``takes`` seconds moves the fake clock by that much before it answers.
+    """
     seen: list = []
     raised: list[BaseException] = []
     inner: dict = {}
@@ -71,6 +82,8 @@ def _through(module: Any, breaker: Any, spec: tuple, args: tuple, visitor: tuple
         if visitor is not None:  # another caller arrives while this call is running
             inner.update(_read_state(breaker))
             inner["call"] = _through(module, breaker, visitor, (), None)
+        if takes and clock is not None:
+            clock.advance(takes)
         if spec[0] == "fail":
             error = ERRORS[spec[1]](spec[2])
             raised.append(error)
@@ -111,9 +124,37 @@ def act_script(module, settings, script):
         elif step[0] == "state":
             steps.append(_read_state(breaker))
         else:
-            _, spec, args, visitor = step
-            steps.append(_through(module, breaker, spec, tuple(args), visitor))
+            _, spec, args, visitor, *takes = step
+            steps.append(_through(module, breaker, spec, tuple(args), visitor, clock, sum(takes)))
     return {"setup": setup, "steps": steps}
+
+
+def act_two_breakers(module):
+    """Two breakers (threshold 2 each) take turns; each must count only its own calls."""
+    breakers = {
+        name: module.CircuitBreaker(failure_threshold=2, reset_timeout=30.0, clock=FakeClock())
+        for name in ("first", "second")
+    }
+
+    def down():
+        raise ConnectionError("down")
+
+    steps = []
+    for name, func in TWO_BREAKERS:
+        record = attempt(breakers[name].call, down if func == "down" else lambda: "fine")
+        outcome = record.get("returned", record.get("raised"))
+        steps.append([f"{name}.call({func})", outcome, _read_state(breakers[name]).get("state")])
+    return steps
+
+
+# (breaker, func) in turn, and what each step must give: (outcome, that breaker's state after)
+TWO_BREAKERS = [("first", "down"), ("second", "down"), ("second", "fine"), ("first", "down")]
+TWO_BREAKERS_EXPECTED = [
+    ["first.call(down)", "ConnectionError", "closed"],
+    ["second.call(down)", "ConnectionError", "closed"],
+    ["second.call(fine)", "fine", "closed"],
+    ["first.call(down)", "ConnectionError", "open"],
+]
 
 
 def act_call_with_keywords(module):
@@ -141,6 +182,7 @@ class Model:
         self.opened = False
         self.failures = 0
         self.opened_at = 0.0
+        self.opening_took = 0.0
         self.now = START
 
     def state(self) -> str:
@@ -148,7 +190,7 @@ class Model:
             return "closed"
         return "half_open" if self.now - self.opened_at >= self.timeout else "open"
 
-    def call(self, spec: tuple, args: list, visitor: tuple | None) -> dict:
+    def call(self, spec: tuple, args: list, visitor: tuple | None, takes: float = 0.0) -> dict:
         state = self.state()
         if state == "open":
             return {"outcome": "refused", "called": 0, "state": "open"}
@@ -159,10 +201,11 @@ class Model:
                 raise AssertionError("grader bug: visitors only arrive during a trial")
             inner = {"outcome": "refused", "called": 0, "state": "half_open"}
             expected["inside"] = {"state": "half_open", "call": inner}
+        self.now += takes  # the clock moved while the service ran
         if spec[0] == "fail":
             self.failures += 1
             if trial or self.failures >= self.threshold:
-                self.opened, self.opened_at = True, self.now
+                self.opened, self.opened_at, self.opening_took = True, self.now, takes
             expected["outcome"] = "same_error"
         else:
             self.opened, self.failures = False, 0
@@ -177,7 +220,13 @@ class Model:
             return f"closed, with {self.failures} consecutive failure(s) counted"
         since = self.opened_at - START
         if self.state() == "open":
-            return f"open since t={since:g}, until t={since + self.timeout:g}"
+            text = f"open since t={since:g}, until t={since + self.timeout:g}"
+            if self.opening_took:
+                text += (
+                    f" (the failing call that opened it took {self.opening_took:g} s and "
+                    f"ended at t={since:g})"
+                )
+            return text
         return f"half_open (it opened at t={since:g}; reset_timeout has passed since)"
 
     def play(self, script: list) -> tuple[list[dict], list[tuple[str, str]]]:
@@ -190,7 +239,7 @@ class Model:
             elif step[0] == "state":
                 expected.append({"state": self.state()})
             else:
-                expected.append(self.call(step[1], step[2], step[3]))
+                expected.append(self.call(step[1], step[2], step[3], sum(step[4:])))
         return expected, before
 
 
@@ -205,6 +254,11 @@ def fail(error: str = "ConnectionError", message: str = "service unavailable", *
 
 def trial_with_visitor(spec: tuple, visitor: tuple = ("ok", "visitor")) -> tuple:
     return ("call", spec, [], visitor)
+
+
+def slow(call_step: tuple, seconds: float) -> tuple:
+    """The same call, but the service takes ``seconds`` of the fake clock to answer."""
+    return (*call_step[:4], seconds)
 
 
 def wait(seconds: float) -> tuple:
@@ -231,9 +285,10 @@ def step_text(step: tuple, elapsed: float) -> str:
         return f"{at}the clock moves {step[1]:g} s"
     if step[0] == "state":
         return f"{at}breaker.state"
-    _, spec, args, visitor = step
+    _, spec, args, visitor, *takes = step
     shown = ", ".join(["service", *(repr(a) for a in args)])
-    text = f"{at}breaker.call({shown})   [the service {_spec_text(spec)}]"
+    took = f" after {sum(takes):g} s" if sum(takes) else ""
+    text = f"{at}breaker.call({shown})   [the service {_spec_text(spec)}{took}]"
     if visitor is not None:
         text += (
             "\n                    while it runs, a second caller reads breaker.state and calls "
@@ -257,6 +312,8 @@ def history(settings: dict, script: list, upto: int) -> str:
             lines.append(step_text(step, elapsed))
         if step[0] == "wait":
             elapsed += step[1]
+        elif step[0] == "call":
+            elapsed += sum(step[4:])
     return "\n          ".join(lines)
 
 
@@ -344,7 +401,8 @@ STATE_WHY = {
     ("half_open", "open", "half_open"): "a failed half-open trial opens the circuit again and "
     "restarts the wait: reset_timeout seconds from THIS failure",
     ("open", "open", "half_open"): "the circuit stays open for reset_timeout seconds of the clock "
-    "you were given, counted from the failure that opened it; refused calls do not change that",
+    "you were given, counted from the clock reading taken after the failure that opened it; "
+    "refused calls do not change that",
     ("open", "open", "closed"): "an open circuit never closes by itself: it waits for "
     "reset_timeout, then one trial call decides",
     ("open", "half_open", "open"): "once reset_timeout seconds have passed since the circuit "
@@ -559,6 +617,35 @@ def test_a_long_outage(learner):
 
 
 @pytest.mark.task(3)
+def test_opened_at_is_read_after_the_failure(learner):
+    """a failure that takes 10 s opens the circuit from the moment it ended, trial too"""
+    script = [fail(), slow(fail("TimeoutError", "slow failure"), 10.0), wait(20), STATE]
+    script += [wait(9.75), STATE, wait(0.25), STATE]
+    script += [slow(fail("TimeoutError", "slow trial"), 4.0), wait(29.75), STATE, ok()]
+    script += [wait(0.25), STATE, slow(ok("back"), 2.5), STATE]
+    run_script(learner, script, threshold=2, timeout=30.0)
+
+
+@pytest.mark.task(1)
+def test_each_breaker_has_its_own_state(learner):
+    """two breakers count their own failures: one's failure or success never moves the other"""
+    call = "first = CircuitBreaker(failure_threshold=2, ...); second = the same; then in turn "
+    call += ", ".join(step for step, _, _ in TWO_BREAKERS_EXPECTED)
+    got = learner.run(act_two_breakers, call=call).value()
+    for seen, expected in zip(got, TWO_BREAKERS_EXPECTED, strict=True):
+        if seen != expected:
+            raise GradeFailure(
+                f"Called:   {call}\n"
+                f"Got:      {seen[0]} -> {show(seen[1])}, then its state {show(seen[2])}\n"
+                f"Expected: {expected[0]} -> {show(expected[1])}, then its state "
+                f"{show(expected[2])}\n"
+                "Why:      by its own calls alone this breaker would give the expected "
+                "answer, so it reacted to the other breaker's calls: the count or state is "
+                "shared between objects (a class attribute?), not kept on self"
+            )
+
+
+@pytest.mark.task(3)
 @pytest.mark.parametrize("seed", [35, 350])
 def test_a_random_day_of_traffic(learner, seed):
     """300 random calls, failures, clock moves and state reads all follow the rules"""
@@ -570,6 +657,8 @@ def test_a_random_day_of_traffic(learner, seed):
             script.append(fail(rng.choice(list(ERRORS)), f"failure #{n}"))
         elif roll < 0.6:
             script.append(ok(n, n))
+        elif roll < 0.65:
+            script.append(slow(fail("TimeoutError", f"slow #{n}"), rng.choice([0.5, 3, 9])))
         elif roll < 0.8:
             script.append(wait(rng.choice([0.25, 1, 2.5, 4, 7.75, 8, 10, 16])))
         else:
