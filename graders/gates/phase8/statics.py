@@ -10,13 +10,24 @@ import ast
 import re
 from pathlib import Path
 
+# SQL in capitals anywhere, or a string that starts like a statement in any case ("select
+# ... from"); English sentences ("please update your settings") are not taken for SQL.
 SQL_TEXT = re.compile(
-    r"\b(SELECT\b[\s\S]*\bFROM|INSERT\s+INTO|UPDATE\b[\s\S]*\bSET|DELETE\s+FROM)\b", re.IGNORECASE
+    r"\b(SELECT\b[\s\S]*\bFROM|INSERT\s+INTO|UPDATE\b[\s\S]*\bSET|DELETE\s+FROM)\b"
 )
-SQL_WORD = re.compile(
-    r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|FROM|JOIN|LIKE|ORDER BY|GROUP BY|VALUES|SET)\b",
+SQL_START = re.compile(
+    r"^\s*(select\s[\s\S]*\sfrom\s|insert\s+into\s|update\s+\w+\s+set\s|delete\s+from\s)",
     re.IGNORECASE,
 )
+SQL_WORD = re.compile(
+    r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|FROM|JOIN|LIKE|ORDER BY|GROUP BY|VALUES|SET)\b"
+)
+
+
+def is_sql(text: str) -> bool:
+    return bool(SQL_TEXT.search(text) or SQL_START.match(text))
+
+
 FILE_READERS = {"open", "read_text", "read_bytes", "load", "loads", "read", "read_file"}
 SETTINGS_MODULES = ("tomllib", "tomli", "configparser", "json", "yaml", "dotenv")
 
@@ -63,7 +74,7 @@ def formatted_sql(tree: ast.AST) -> int | None:
             and isinstance(node.func.value.value, str)
         ):
             text = node.func.value.value
-        if text and SQL_WORD.search(text):
+        if text and (SQL_WORD.search(text) or is_sql(text)):
             return node.lineno
     return None
 
@@ -140,7 +151,7 @@ def split_problems(folder: Path, shown: str) -> tuple[Problem | None, str]:
                 "a package that stands on its own: the legacy module stays only as the 'before'",
                 "subclassing or wrapping the old class keeps its structure (and its bugs)",
             ), ""
-    with_sql = sorted(n for n, t in modules.items() if any(SQL_TEXT.search(s) for s in _strings(t)))
+    with_sql = sorted(n for n, t in modules.items() if any(is_sql(s) for s in _strings(t)))
     both = [n for n in with_sql if _imports(modules[n], ("smtplib", "email"))]
     if both:
         return (
