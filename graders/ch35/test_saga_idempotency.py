@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
+from graders.acts import attempt
 from graders.expectations import same, show
-from graders.harness import GradeFailure
+from graders.harness import GradeFailure, Outcome
 
 EXERCISE = "ch35/saga_idempotency"
 
@@ -99,6 +100,11 @@ def _saga_details(exc: Any, raised: dict) -> dict:
     details["error_is"] = next(
         (list(key) for key, err in raised.items() if err is error), repr(error)[:100]
     )
+    cause = exc.__cause__
+    details["cause_is"] = next(
+        (list(key) for key, err in raised.items() if err is cause),
+        None if cause is None else f"a {type(cause).__name__}",
+    )
     try:
         pairs = []
         for index, failure in exc.compensation_errors:
@@ -154,6 +160,25 @@ def act_store(module, script):
         "conflict_is_value_error": isinstance(conflict, type) and issubclass(conflict, ValueError)
     }
     return made
+
+
+def act_two_stores(module):
+    """Two stores get the same key with different requests: each must run its own handler."""
+    first, second = module.IdempotencyStore(), module.IdempotencyStore()
+    calls: list = []
+
+    def handler(name):
+        def run(request):
+            calls.append(name)
+            return {"handled_by": name}
+
+        return run
+
+    return {
+        "first": attempt(first.handle, "key-1", {"amount": 30}, handler("first")),
+        "second": attempt(second.handle, "key-1", {"amount": 99}, handler("second")),
+        "calls": calls,
+    }
 
 
 # -- the judge's models of the documented rules ----------------------------------------
@@ -642,3 +667,54 @@ def test_a_conflict_after_a_failure_is_a_new_request(learner):
         handle("pay-1", PAY, {"balance": 0}),
     ]
     run_store(learner, script)
+
+
+@pytest.mark.task(2)
+def test_saga_failed_is_raised_from_the_action_error(learner):
+    """SagaFailed is raised `from` the action's error: its __cause__ is that very exception"""
+    script = [(ok("reserved"), ok("released")), (boom("CardDeclined", "card expired"), ok())]
+    call = saga_text(script)
+    got = learner.run(act_saga, script, call=call).value("the saga to run")
+    if not got.get("saga_failed"):
+        raise GradeFailure(
+            f"Called:   {call}\nGot:      {saga_outcome_text(got)}\n"
+            "Expected: SagaFailed, raised from action 1's exception"
+        )
+    if got.get("cause_is") != ["action", 1]:
+        cause = got.get("cause_is")
+        raise GradeFailure(
+            f"Called:   {call}\n"
+            f"Got:      SagaFailed whose __cause__ is {origin_text(cause) if cause else 'None'}\n"
+            "Expected: __cause__ is action 1's own exception\n"
+            "Why:      `raise SagaFailed(i, error, compensation_errors) from error` sets "
+            "__cause__, so the traceback shows the action's error as the direct cause"
+        )
+
+
+@pytest.mark.task(4)
+def test_each_store_has_its_own_entries(learner):
+    """two stores are independent: a key used in one is new to the other"""
+    call = (
+        "first.handle('key-1', {'amount': 30}, handler); "
+        "second.handle('key-1', {'amount': 99}, handler)   (two IdempotencyStore objects)"
+    )
+    got = learner.run(act_two_stores, call=call).value()
+    Outcome.from_attempt(call, got["first"]).expect({"handled_by": "first"})
+    second = got["second"]
+    if second != {"returned": {"handled_by": "second"}}:
+        why = ""
+        if second.get("raised") == "IdempotencyConflict":
+            why = "refused it as a conflict with the first store's request"
+        elif second.get("returned") == {"handled_by": "first"}:
+            why = "replayed the first store's response"
+        if why:
+            why = (
+                f"the second store never saw key-1, yet it {why}: the entries are shared "
+                "between objects (a class attribute?), not created in __init__"
+            )
+        raise Outcome.from_attempt(call, second).fail(show({"handled_by": "second"}), note=why)
+    if got["calls"] != ["first", "second"]:
+        raise GradeFailure(
+            f"Called:   {call}\nGot:      the handlers ran as {got['calls']!r}\n"
+            "Expected: ['first', 'second']: each store runs its own handler for a new key"
+        )
