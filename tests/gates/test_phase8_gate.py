@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -174,3 +175,166 @@ def test_generator_fills_both_schemas_consistently(package, tmp_path):
                 f"SELECT id FROM tasks WHERE {where} ORDER BY {order}", list(filters.values())
             ).fetchall()
             assert dataset.expected_ids(data.tasks, query) == [row[0] for row in rows]
+
+
+# -- the legacy oracle and the gate's own cases ---------------------------------------------
+def test_the_oracle_is_the_course_legacy_module():
+    oracle = REPO / "graders" / "gates" / "phase8" / "reports_before.py"
+    assert oracle.read_bytes() == (REFERENCE / "legacy" / "reports_before.py").read_bytes()
+    assert oracle.read_bytes() == (STARTER / "legacy" / "reports_before.py").read_bytes()
+
+
+def test_every_change_is_told_apart_by_the_gates_own_cases(tmp_path):
+    """Each of the gate's changes to the legacy module is a real change of behaviour: some
+    generated case gives a different answer (so no learner is asked to notice the impossible)."""
+    from datetime import date
+
+    from graders.gates.phase8 import legacy_cases, legacy_inputs
+
+    source = legacy_cases.ORACLE_SOURCE.read_text(encoding="utf-8")
+    cases = legacy_inputs.generate()
+    assert len(cases) >= 100 and cases == legacy_inputs.generate()  # seeded: the same each run
+    today = date(2026, 3, 1)
+    folder = str(tmp_path)
+    originals = [legacy_cases.oracle(case, today, folder) for case in cases]
+    for what, old, new in MUTANTS:
+        changed = source.replace(old, new)
+        assert any(
+            legacy_cases.difference(
+                expected, legacy_cases.oracle(case, today, str(tmp_path), changed)
+            )
+            for case, expected in zip(cases, originals, strict=True)
+        ), what
+
+
+def test_the_injection_fix_changes_what_the_legacy_module_does(tmp_path):
+    """Without the twin database, the fixed copy answers a quoted name; the legacy one fails."""
+    import sqlite3
+    import types
+    from datetime import date
+
+    from graders.gates.phase8 import legacy_cases
+    from graders.gates.phase8.legacy import INJECTION_FIXED
+
+    source = legacy_cases.ORACLE_SOURCE.read_text(encoding="utf-8")
+    assert source.count(INJECTION_FIXED[1]) == 1
+    path = tmp_path / "db.sqlite"
+    case = {"users": [], "projects": ["Bob's board"], "tasks": [], "calls": []}
+    legacy_cases.build_database(str(path), case, date(2026, 3, 1))
+    for text, works in ((source, False), (source.replace(*INJECTION_FIXED[1:]), True)):
+        module = types.ModuleType("legacy_copy")
+        exec(compile(text, "legacy_copy", "exec"), module.__dict__)  # noqa: S102
+        center = module.ReportCenter(str(path))
+        try:
+            assert center.overdue_report("Bob's board") == []
+        except sqlite3.OperationalError:
+            assert not works
+        else:
+            assert works
+        finally:
+            center.close()
+
+
+# -- the design document rules --------------------------------------------------------------
+def test_bottlenecks_as_headings_or_as_subheadings():
+    from graders.gates.phase8 import design
+
+    headings = "## Bottleneck 1: a\nx\n### Solution\ny\n### Trade-offs\nz\n## Bottleneck 2\n"
+    found = design.bottlenecks(structure(headings)[0])
+    assert [b.title for b in found] == ["Bottleneck 1: a", "Bottleneck 2"]
+    assert "Trade-offs" in found[0].body
+    nested = "## Bottlenecks\nintro\n### The writer\na\n### Memory state\nb\n## Next\n"
+    assert [b.title for b in design.bottlenecks(structure(nested)[0])] == [
+        "The writer",
+        "Memory state",
+    ]
+
+
+def test_ascii_art_is_a_diagram_and_code_is_not():
+    from graders.gates.phase8 import design
+
+    art = "+-----+      +----+\n| app | ---> | db |\n+-----+      +----+\n"
+    code = "def f(x):\n    return x\nprint(f(1))\n"
+    found = design.text_diagrams([("", art), ("python", art), ("", code), ("mermaid", "a\nb\nc")])
+    assert [kind for kind, _ in found] == ["ascii art", "mermaid"]
+    assert {"app", "db"} <= design.components(found[:1]) | {"db"}
+
+
+# -- the chapter and the contract say the same thing ----------------------------------------
+CHAPTER = REPO / "chapters" / "phase8-gate.md"
+CONTRACT = REPO / "graders" / "gates" / "phase8" / "CONTRACT.md"
+# Concrete rules the chapter states, each with the words the contract uses for it.
+SHARED_RULES = [
+    ("10,000", "10,000"),
+    ("ASCII art", "ASCII"),
+    ("Mermaid", "mermaid"),
+    ("An image alone does not", "An image alone is not enough"),
+    ("three bottlenecks", "three bottleneck sections"),
+    ('"Bottlenecks" heading', '"bottlenecks" (plural)'),
+    ("flagged for a human reviewer", "flagged for a human reviewer"),
+    ("`LOG_FILE`", "`LOG_FILE`"),
+    ("`LOG_LEVEL`", "`LOG_LEVEL`"),
+    ("X-Request-ID", "X-Request-ID"),
+    ('`7` or `"7"`', '`7`) or as the same number in text (`"7"`)'),
+    ("5xx", "5xx"),
+    ("`tasks` table", "`tasks` table"),
+    ("50,000", "50,000"),
+    ("`limit`", "**`limit`**"),
+    ("three rounds", "rounds 2 and 3"),
+    ("median", "median"),
+    ("not graded", "changes no score"),
+    ("`legacy/reports_before.py`", "`legacy/reports_before.py`"),
+    ("at least 8 tests", "at least **8** tests"),
+    ("at least 16 of the 21", "**16 of the 21**"),
+    ("three modules or more", "at least **three**"),
+    ("environment or a settings file", "or a settings file"),
+]
+
+
+def _flat(path: Path) -> str:
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
+def test_the_gate_chapter_and_the_contract_agree():
+    chapter, contract = _flat(CHAPTER), _flat(CONTRACT)
+    ids = [r["id"] for r in _requirements()]
+    for rid in ids:
+        assert rid in chapter and rid in contract, rid
+    for in_chapter, in_contract in SHARED_RULES:
+        assert in_chapter in chapter, in_chapter
+        assert in_contract in contract, in_contract
+    assert "most tangled module" not in chapter  # the module is the one the starter gives
+
+
+def test_the_contract_lists_every_check_the_gate_runs():
+    import ast
+
+    contract = CONTRACT.read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| (R\d) \| `(test_\w+)` \|", contract, re.MULTILINE))
+    found = set()
+    for path in sorted((REPO / "graders" / "gates" / "phase8").glob("test_r*.py")):
+        rid = "R" + path.name.split("_")[1][1:]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found |= {
+            (rid, n.name)
+            for n in tree.body
+            if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")
+        }
+    assert listed == found
+
+
+def test_the_contracts_mutant_count_and_threshold_are_the_gates():
+    from graders.gates.phase8.legacy import MIN_CAUGHT, MIN_TESTS
+
+    contract = CONTRACT.read_text(encoding="utf-8")
+    contract = " ".join(contract.split())
+    assert f"**{len(MUTANTS)} other changes**" in contract
+    assert f"**{MIN_CAUGHT} of the {len(MUTANTS)}**" in contract
+    assert f"at least **{MIN_TESTS}** tests per version" in contract
+
+
+def _requirements() -> list[dict]:
+    import tomllib
+
+    path = REPO / "graders" / "gates" / "phase8" / "requirements.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))["requirement"]
