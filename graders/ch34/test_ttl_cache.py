@@ -61,6 +61,10 @@ def act_script(module, script):
             calls.append(kind)
             if kind == "error":
                 raise ConnectionError(payload)
+            if kind == "slow":  # a slow query: the fake clock moves while it runs
+                value, seconds = payload
+                clock.advance(seconds)
+                return value
             return payload
 
         return loader
@@ -80,6 +84,22 @@ def act_script(module, script):
         else:
             steps.append(attempt(getattr(cache, op), *args))
     return {"made": {"returned": None}, "steps": steps}
+
+
+def act_two_caches(module):
+    """Two caches on one clock: what one stores, the other must not see."""
+    clock = FakeClock(START)
+    first, second = module.TTLCache(TTL, clock=clock), module.TTLCache(TTL, clock=clock)
+    first.set("tasks:1", ["first cache"])
+    loaded: list = []
+    return {
+        "get": attempt(second.get, "tasks:1", "MISSING"),
+        "load": attempt(
+            second.get_or_load, "tasks:1", lambda: loaded.append(1) or ["second cache"]
+        ),
+        "loader_calls": len(loaded),
+        "first": attempt(first.get, "tasks:1", "MISSING"),
+    }
 
 
 def act_construct(module, ttl):
@@ -289,6 +309,8 @@ def step_text(op, args, now):
     if op == "load":
         key, kind, payload = args
         does = f"returns {payload!r}" if kind == "value" else f"raises ConnectionError({payload!r})"
+        if kind == "slow":
+            does = f"takes {payload[1]!r} s of the fake clock, then returns {payload[0]!r}"
         return f"cache.get_or_load({key!r}, loader)  # a loader that {does}"
     return f"cache.{op}({', '.join(repr(a) for a in args)})"
 
@@ -306,6 +328,8 @@ def history(steps, upto):
     for op, args, expected in steps[:upto]:
         if op == "wait":
             now += args
+        if op == "load" and args[1] == "slow":
+            now += args[2][1]
         line = step_text(op, args, now)
         if op in ("get", "load"):
             line += f"  -> {result_text(op, expected)}"
@@ -370,6 +394,11 @@ def loads(key, payload, expected=_PAYLOAD, called=True):
     """get_or_load(key) with a loader returning payload; expect `expected` (default: payload)."""
     result = payload if expected is _PAYLOAD else expected
     return [("load", (key, "value", payload), ("value", result, int(called)))]
+
+
+def slow_loads(key, value, seconds):
+    """get_or_load(key) with a loader that takes ``seconds`` of the fake clock to return."""
+    return [("load", (key, "slow", [value, seconds]), ("value", value, 1))]
 
 
 def fails(key, message=DOWN):
@@ -458,6 +487,44 @@ def test_a_miss_loads_and_caches(learner):
     steps += gets("tasks:7", ["a", "b"]) + waits(29.5)
     steps += loads("tasks:7", ["other"], ["a", "b"], called=False)
     play(learner, steps, note="cache-aside: look in the cache first; on a miss load and store")
+
+
+@pytest.mark.task(2)
+def test_a_loaded_value_ages_from_when_the_loader_returned(learner):
+    """a loader that takes 10 s: the value stays fresh until 30 s after it RETURNED"""
+    steps = slow_loads("report", ["slow", "rows"], 10.0) + waits(29.875)
+    steps += gets("report", ["slow", "rows"]) + loads("report", "new", ["slow", "rows"], False)
+    steps += waits(0.125) + gets("report", None) + loads("report", "new")
+    play(
+        learner,
+        steps,
+        note="the loaded value is stored when loader() returns: read clock() after the "
+        "loader, not before it (the loader here took 10 s)",
+    )
+
+
+@pytest.mark.task(1)
+def test_each_cache_has_its_own_entries(learner):
+    """two caches are independent: a key set in one is missing from the other"""
+    call = (
+        "first = TTLCache(30.0, clock=fake_clock); second = TTLCache(30.0, clock=fake_clock)\n"
+        "          first.set('tasks:1', ['first cache']); second.get('tasks:1', 'MISSING'); "
+        "second.get_or_load('tasks:1', loader); first.get('tasks:1', 'MISSING')"
+    )
+    got = learner.run(act_two_caches, call=call).value()
+    shared = (
+        "the second cache never stored 'tasks:1', yet it found the first cache's entry: "
+        "the entries are shared between objects (a class attribute?), not created in __init__"
+    )
+    Outcome.from_attempt("second.get('tasks:1', 'MISSING')", got["get"]).expect(
+        "MISSING", note=shared
+    )
+    Outcome.from_attempt("second.get_or_load('tasks:1', loader)", got["load"]).expect(
+        ["second cache"], note=shared
+    )
+    Outcome.from_attempt("first.get('tasks:1', 'MISSING')", got["first"]).expect(
+        ["first cache"], note="the second cache's load must not replace the first cache's entry"
+    )
 
 
 @pytest.mark.task(2)
