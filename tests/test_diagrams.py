@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -11,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from coursesite.vendor import NODE_PROJECT, VendorError, install_mermaid
 from graders.paths import REPO_ROOT
 
 CHAPTERS = REPO_ROOT / "chapters"
-TOOL_SOURCE = REPO_ROOT / "tests" / "mermaid"
-TOOL_HOME = REPO_ROOT / "build" / "mermaid-check"
 MERMAID_BLOCK = re.compile(r"^```mermaid\n(.*?)^```", re.S | re.M)
 
 
@@ -40,35 +38,13 @@ def test_every_lesson_has_a_diagram(lesson: Path) -> None:
 
 
 def _install_parser() -> Path:
-    """Install mermaid and jsdom from the lock file into build/, again only if the lock changed."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        pytest.skip("Node.js and npm are not installed here: Mermaid diagrams were not parsed")
-    lock = (TOOL_SOURCE / "package-lock.json").read_bytes()
-    stamp = TOOL_HOME / ".lock-sha256"
-    digest = hashlib.sha256(lock).hexdigest()
-    ready = (TOOL_HOME / "node_modules" / "mermaid").is_dir()
-    if not ready or not stamp.is_file() or stamp.read_text() != digest:
-        shutil.rmtree(TOOL_HOME, ignore_errors=True)
-        TOOL_HOME.mkdir(parents=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(TOOL_SOURCE / name, TOOL_HOME / name)
-        try:
-            done = subprocess.run(
-                [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=TOOL_HOME,
-                capture_output=True,
-                text=True,
-                timeout=300,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            pytest.skip("npm ci for mermaid did not finish in 300 s: diagrams were not parsed")
-        if done.returncode != 0:
-            pytest.skip(f"npm could not install mermaid (no registry?): {done.stderr[-300:]}")
-        stamp.write_text(digest)
-    shutil.copy(TOOL_SOURCE / "parse.mjs", TOOL_HOME / "parse.mjs")
-    return TOOL_HOME / "parse.mjs"
+    """The parser script, next to an installed mermaid (skips with the reason when impossible)."""
+    try:
+        home = install_mermaid()
+    except VendorError as exc:
+        pytest.skip(f"Mermaid diagrams were not parsed: {exc}")
+    shutil.copy(NODE_PROJECT / "parse.mjs", home / "parse.mjs")
+    return home / "parse.mjs"
 
 
 def test_every_mermaid_diagram_parses() -> None:

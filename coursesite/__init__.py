@@ -1,0 +1,1 @@
+"""The course website: lessons and executed notebooks rendered by MkDocs with the Material theme."""
