@@ -64,6 +64,17 @@ def act_ring(module, nodes, replicas, ops, keys):
     return {"made": {"returned": None}, "steps": steps}
 
 
+def act_two_rings(module, keys):
+    """Two rings with different nodes, built one after the other: each keeps its own."""
+    first = module.HashRing(["cache-a", "cache-b"], replicas=5)
+    second = module.HashRing(["cache-x"], replicas=5)
+    return {
+        "first": _map(first, keys),
+        "second": _map(second, keys),
+        "add": attempt(second.add_node, "cache-a"),
+    }
+
+
 def act_construct(module, nodes, replicas):
     record = attempt(lambda: module.HashRing(list(nodes), replicas=replicas))
     return {"returned": None} if "returned" in record else record
@@ -400,3 +411,30 @@ def test_virtual_nodes_spread_keys_evenly(learner):
 def test_replicas_sets_the_number_of_points(learner, replicas):
     """the replicas you pass is the number of points per node: the ring matches exactly"""
     check_layout(learner, ["cache-a", "cache-b", "cache-c"], replicas, FEW_KEYS)
+
+
+@pytest.mark.task(1)
+def test_each_ring_has_its_own_points(learner):
+    """two rings built one after the other keep their own nodes and points"""
+    keys = KEYS[:500]
+    call = (
+        "first = HashRing(['cache-a', 'cache-b'], replicas=5); "
+        "second = HashRing(['cache-x'], replicas=5)\n"
+        "          get_node(key) on each, for 500 keys; then second.add_node('cache-a')"
+    )
+    got = learner.run(act_two_rings, keys, call=call).value()
+    for name, nodes in (("first", ["cache-a", "cache-b"]), ("second", ["cache-x"])):
+        answers = got[name].get("returned") or []
+        strangers = sorted({a for a in answers if a not in nodes}, key=repr)
+        note = (
+            f"the {name} ring answered {strangers[:3]!r}, nodes only the other ring was given: "
+            "the points or the node set are shared between objects (a class attribute?), not "
+            "created in __init__"
+            if strangers
+            else LAYOUT_NOTE
+        )
+        expected = RingModel(nodes, 5).mapping(keys)
+        expect_mapping(f"{call}  ({name} ring)", got[name], keys, expected, note=note)
+    Outcome.from_attempt("second.add_node('cache-a')", got["add"]).value(
+        "None: 'cache-a' is on the first ring, not on the second"
+    )
