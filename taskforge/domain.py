@@ -120,6 +120,7 @@ class TaskQuery:
     order: str | None = None
     limit: int | None = None  # at most this many tasks (None: all of them)
     offset: int = 0  # skip this many first (with the same order, this pages through a list)
+    member_id: int | None = None  # only projects this user is a member of (None: every project)
 
     @property
     def descending(self) -> bool:
@@ -141,6 +142,8 @@ def clean_text(value: object, *, max_length: int, required: bool) -> str:
     """A string, stripped; required text must not be empty (null is not a string)."""
     if not isinstance(value, str):
         raise ValueError("must be a string")
+    if len(value) > max_length:  # as sent, so a padded value cannot slip under the limit
+        raise ValueError(f"must be at most {max_length} characters")
     value = value.strip()
     if required and not value:
         raise ValueError("must not be empty")

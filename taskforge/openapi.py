@@ -6,8 +6,21 @@ import copy
 
 from . import domain
 
-_ID = {"type": "integer", "minimum": 1}
-_NULLABLE_ID = {"type": ["integer", "null"], "minimum": 1}
+_ID = {"type": "integer", "minimum": 1, "maximum": domain.MAX_ID}
+_NULLABLE_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": domain.MAX_ID}
+# Text is stored as sent (after trimming), so it may not hold NUL characters, which no
+# database keeps faithfully; names and titles also need one character that is not a space.
+_NO_NUL = "^[^\\u0000]*$"
+_NOT_BLANK = "^[^\\u0000]*[^\\u0000\\s][^\\u0000]*$"
+
+
+def _text(max_length: int | None = None, *, blank: bool = True) -> dict:
+    schema: dict = {"type": "string", "pattern": _NO_NUL if blank else _NOT_BLANK}
+    if not blank:
+        schema["minLength"] = 1
+    if max_length is not None:
+        schema["maxLength"] = max_length
+    return schema
 
 
 def _ref(name: str) -> dict:
@@ -22,8 +35,8 @@ def _obj(properties: dict, required: tuple[str, ...] = ()) -> dict:
 
 
 _TASK_FIELDS = {
-    "title": {"type": "string", "minLength": 1, "maxLength": domain.MAX_TITLE},
-    "description": {"type": "string", "maxLength": domain.MAX_DESCRIPTION},
+    "title": _text(domain.MAX_TITLE, blank=False),
+    "description": _text(domain.MAX_DESCRIPTION),
     "priority": {
         "type": "integer",
         "minimum": domain.MIN_PRIORITY,
@@ -62,15 +75,12 @@ SCHEMAS = {
     "RegisterInput": _obj(
         {
             "username": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{3,32}$"},
-            "password": {"type": "string", "minLength": 8, "maxLength": 1024},
+            "password": {**_text(1024), "minLength": 8},
             "role": {"type": "string", "enum": list(domain.ROLES)},
         },
         ("username", "password"),
     ),
-    "LoginInput": _obj(
-        {"username": {"type": "string"}, "password": {"type": "string"}},
-        ("username", "password"),
-    ),
+    "LoginInput": _obj({"username": _text(), "password": _text()}, ("username", "password")),
     "Token": _obj(
         {
             "token": {"type": "string"},
@@ -93,15 +103,14 @@ SCHEMAS = {
     ),
     "ProjectInput": _obj(
         {
-            "name": {"type": "string", "minLength": 1, "maxLength": domain.MAX_NAME},
-            "description": {"type": "string"},
+            "name": _text(domain.MAX_NAME, blank=False),
+            "description": _text(domain.MAX_DESCRIPTION),
         },
         ("name",),
     ),
+    "MemberInput": _obj({"user_id": _ID}, ("user_id",)),
     "Category": _obj({"id": _ID, "name": {"type": "string"}}, ("id", "name")),
-    "CategoryInput": _obj(
-        {"name": {"type": "string", "minLength": 1, "maxLength": domain.MAX_NAME}}, ("name",)
-    ),
+    "CategoryInput": _obj({"name": _text(domain.MAX_NAME, blank=False)}, ("name",)),
     "Task": _obj(
         {
             "id": _ID,
@@ -146,13 +155,17 @@ SCHEMAS = {
 }
 
 _ERROR_TEXT = {
-    "400": "Malformed request (body is not a JSON object, bad query parameter)",
+    "400": "Malformed request: the body is not a JSON object in UTF-8, nests too deep, holds a "
+    "NUL character or a number beyond 64 bits; or a query parameter is malformed",
     "401": "Missing, invalid or expired token (or wrong credentials at login)",
     "403": "The caller's role does not allow this action",
     "404": "No such resource",
     "409": "Conflicts with the current state",
     "422": "Field values break the rules; details names each field",
-    "429": "Too many failed logins; see the Retry-After header",
+    "413": "The request body is larger than the server accepts (1 MiB)",
+    "429": "Too many attempts (logins, or registrations from one address); see Retry-After",
+    "500": "A bug on the server's side; the body says nothing more",
+    "503": "The server is too busy checking passwords right now; see Retry-After",
 }
 
 
@@ -175,6 +188,9 @@ def _op(
         responses[status]["content"] = _json(schema)
     if action is not None:
         errors = ("401", "403", *errors)
+    errors = (*errors, "500")
+    if body is not None:
+        errors = (*errors, "400", "413", "422")
     for code in sorted(set(errors)):
         responses[code] = {"description": _ERROR_TEXT[code], "content": _json(_ref("Error"))}
     operation: dict = {"summary": summary, "responses": responses}
@@ -205,7 +221,11 @@ _TASK_FILTERS = [
     _query("status", {"type": "string", "enum": list(domain.STATUSES)}, "Only this status"),
     _query("assignee_id", _ID, "Only tasks assigned to this user"),
     _query("category_id", _ID, "Only tasks in this category"),
-    _query("search", {"type": "string"}, "Case-insensitive substring of title or description"),
+    _query(
+        "search",
+        _text(domain.MAX_TITLE),
+        "Case-insensitive substring of title or description",
+    ),
     _query("sort", {"type": "string", "enum": list(domain.SORT_FIELDS)}, "Default priority"),
     _query(
         "order",
@@ -216,14 +236,44 @@ _TASK_FILTERS = [
     _query(
         "limit",
         {"type": "integer", "minimum": 1, "maximum": domain.MAX_PAGE_SIZE},
-        "Return at most this many tasks (one page); default: all of them",
+        f"Return at most this many tasks (one page); default {domain.DEFAULT_PAGE_SIZE}",
     ),
     _query(
         "offset",
-        {"type": "integer", "minimum": 0},
+        {"type": "integer", "minimum": 0, "maximum": domain.MAX_ID},
         "Skip this many tasks of the ordered list first (default 0)",
     ),
 ]
+
+
+def _listing() -> dict:
+    page = {
+        "type": "object",
+        "properties": {
+            "tasks": {"type": "array", "items": _ref("Task")},
+            "total": {"type": "integer", "minimum": 0},
+        },
+        "required": ["tasks", "total"],
+        "additionalProperties": False,
+    }
+    operation = _op(
+        "One page of tasks (two SQL queries, the page and its total, whatever the sizes)",
+        action="read",
+        ok=("200", "OK", page),
+        errors=("400",),
+        params=_TASK_FILTERS,
+    )
+    operation["responses"]["200"]["headers"] = {
+        "X-Total-Count": {
+            "description": "How many tasks match the filters, on all pages together",
+            "schema": {"type": "integer", "minimum": 0},
+        },
+        "Link": {
+            "description": 'The next and previous pages (RFC 8288: rel="next", rel="prev")',
+            "schema": {"type": "string"},
+        },
+    }
+    return operation
 
 
 def _paths() -> dict:
@@ -241,7 +291,7 @@ def _paths() -> dict:
                 "become viewer; only an admin (sending its token) may create editors or admins.",
                 action=None,
                 ok=("201", "Created", _ref("User")),
-                errors=("400", "401", "403", "409", "422"),
+                errors=("400", "401", "403", "409", "422", "429", "503"),
                 body="RegisterInput",
             )
         },
@@ -250,7 +300,7 @@ def _paths() -> dict:
                 "Exchange credentials for a bearer token",
                 action=None,
                 ok=("200", "Logged in", _ref("Token")),
-                errors=("400", "401", "422", "429"),
+                errors=("400", "401", "422", "429", "503"),
                 body="LoginInput",
             )
         },
@@ -293,6 +343,23 @@ def _paths() -> dict:
                 params=[_path_id("project_id")],
             )
         },
+        "/api/projects/{project_id}/members": {
+            "get": _op(
+                "The members of a project",
+                action="read",
+                ok=("200", "OK", _list_of("members", "User")),
+                errors=("404",),
+                params=[_path_id("project_id")],
+            ),
+            "post": _op(
+                "Add a member to a project (an admin, or the project's owner)",
+                action="read",
+                ok=("201", "Added; the members now", _list_of("members", "User")),
+                errors=("404",),
+                body="MemberInput",
+                params=[_path_id("project_id")],
+            ),
+        },
         "/api/categories": {
             "get": _op(
                 "All categories, by name",
@@ -308,13 +375,7 @@ def _paths() -> dict:
             ),
         },
         "/api/tasks": {
-            "get": _op(
-                "List tasks (one SQL query whatever the number of tasks)",
-                action="read",
-                ok=("200", "OK", _list_of("tasks", "Task")),
-                errors=("400",),
-                params=_TASK_FILTERS,
-            ),
+            "get": _listing(),
             "post": _op(
                 "Create a task",
                 action="create",
@@ -369,8 +430,9 @@ def _paths() -> dict:
     }
 
 
-def build_spec() -> dict:
-    """The whole OpenAPI document (a fresh copy each call)."""
+def build_spec(server_url: str | None = None) -> dict:
+    """The whole OpenAPI document (a fresh copy each call), naming server_url as its server:
+    the address the client used to fetch it, so tools send their requests back there."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -379,7 +441,7 @@ def build_spec() -> dict:
             "description": "Task tracker used throughout the course. JSON errors have the "
             'shape {"error": {"code": ..., "message": ..., "details"?: {...}}}.',
         },
-        "servers": [{"url": "http://127.0.0.1:5000"}],
+        "servers": [{"url": server_url or "/"}],
         "paths": _paths(),
         "components": {
             "schemas": copy.deepcopy(SCHEMAS),

@@ -38,6 +38,9 @@ def seed(services: Services) -> SeedReport:
     cats = {name: tasks.create_category(name) for name in DEMO_CATEGORIES}
     web = tasks.create_project("Website relaunch", "New marketing site", owner_id=admin.id)
     app = tasks.create_project("Mobile app", "iOS and Android client", owner_id=admin.id)
+    for project in (web, app):  # one team: the demo editor and viewer work on both projects
+        for username in ("editor", "viewer"):
+            tasks.add_member(project.id, people[username].id, actor=admin)
 
     def add(project, title, **fields):
         return tasks.create_task(project_id=project.id, title=title, actor_id=admin.id, **fields)

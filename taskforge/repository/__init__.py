@@ -3,7 +3,7 @@
 from .base import UPDATABLE_TASK_FIELDS, TaskRepository, UserRepository
 from .memory import InMemoryStore, InMemoryTaskRepository, InMemoryUserRepository
 from .sqlite_support import SqliteSession
-from .sqlite_tasks import SqliteTaskRepository, build_task_listing
+from .sqlite_tasks import SqliteTaskRepository, build_task_count, build_task_listing
 from .sqlite_users import SqliteUserRepository
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "SqliteUserRepository",
     "TaskRepository",
     "UserRepository",
+    "build_task_count",
     "build_task_listing",
 ]

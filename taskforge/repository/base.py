@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import replace
 
 from ..domain import Category, Credentials, NewTask, Project, Task, TaskEvent, TaskQuery, User
 
@@ -44,8 +45,21 @@ class TaskRepository(ABC):
         """The project, or None."""
 
     @abstractmethod
-    def list_projects(self) -> list[Project]:
-        """All projects ordered by id."""
+    def list_projects(self, member_id: int | None = None) -> list[Project]:
+        """All projects ordered by id (only those member_id belongs to, when given)."""
+
+    # members (tenancy)
+    @abstractmethod
+    def add_member(self, project_id: int, user_id: int) -> None:
+        """Make user_id a member of project_id (nothing happens if they already are)."""
+
+    @abstractmethod
+    def is_member(self, project_id: int, user_id: int) -> bool:
+        """True when user_id belongs to project_id."""
+
+    @abstractmethod
+    def list_members(self, project_id: int) -> list[User]:
+        """The members of a project ordered by user id."""
 
     # categories
     @abstractmethod
@@ -81,6 +95,10 @@ class TaskRepository(ABC):
     @abstractmethod
     def list_tasks(self, query: TaskQuery) -> list[Task]:
         """Tasks matching query, in the order it asks for (ties broken by id ascending)."""
+
+    def count_tasks(self, query: TaskQuery) -> int:
+        """How many tasks match query's filters, ignoring its limit and offset."""
+        return len(self.list_tasks(replace(query, limit=None, offset=0)))
 
     @abstractmethod
     def update_task(self, task_id: int, changes: Mapping[str, object], now: str) -> None:

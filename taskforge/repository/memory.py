@@ -27,6 +27,7 @@ class _Tables:
     categories: dict[int, Category] = field(default_factory=dict)
     tasks: dict[int, dict] = field(default_factory=dict)
     events: dict[int, TaskEvent] = field(default_factory=dict)
+    members: set[tuple[int, int]] = field(default_factory=set)  # (project_id, user_id)
     last_ids: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -101,9 +102,29 @@ class InMemoryTaskRepository(TaskRepository):
         with self.store.lock:
             return self._t.projects.get(project_id)
 
-    def list_projects(self) -> list[Project]:
+    def list_projects(self, member_id: int | None = None) -> list[Project]:
         with self.store.lock:
-            return sorted(self._t.projects.values(), key=lambda p: p.id)
+            found = [
+                p
+                for p in self._t.projects.values()
+                if member_id is None or (p.id, member_id) in self._t.members
+            ]
+            return sorted(found, key=lambda p: p.id)
+
+    # members
+    def add_member(self, project_id: int, user_id: int) -> None:
+        with self.store.lock:
+            self.store.require_transaction()
+            self._t.members.add((project_id, user_id))
+
+    def is_member(self, project_id: int, user_id: int) -> bool:
+        with self.store.lock:
+            return (project_id, user_id) in self._t.members
+
+    def list_members(self, project_id: int) -> list[User]:
+        with self.store.lock:
+            ids = sorted(u for p, u in self._t.members if p == project_id)
+            return [self._t.users[u].user for u in ids if u in self._t.users]
 
     # categories
     def add_category(self, name: str) -> Category:
@@ -144,7 +165,8 @@ class InMemoryTaskRepository(TaskRepository):
 
     def list_tasks(self, query: TaskQuery) -> list[Task]:
         with self.store.lock:
-            rows = [row for row in self._t.tasks.values() if _matches(row, query)]
+            members = self._t.members
+            rows = [row for row in self._t.tasks.values() if _matches(row, query, members)]
         rows.sort(key=lambda row: row["id"])
         if query.sort == "priority":
             rows.sort(key=lambda row: row["priority"], reverse=query.descending)
@@ -226,7 +248,9 @@ def _id(item: TaskEvent) -> int:
     return item.id
 
 
-def _matches(row: dict, query: TaskQuery) -> bool:
+def _matches(row: dict, query: TaskQuery, members: set[tuple[int, int]]) -> bool:
+    if query.member_id is not None and (row["project_id"], query.member_id) not in members:
+        return False
     for name in ("project_id", "status", "assignee_id", "category_id"):
         wanted = getattr(query, name)
         if wanted is not None and row[name] != wanted:

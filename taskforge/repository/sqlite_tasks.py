@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 
-from ..domain import MAX_ID, Category, NewTask, Project, Task, TaskEvent, TaskQuery
+from ..domain import MAX_ID, Category, NewTask, Project, Task, TaskEvent, TaskQuery, User
 from ..errors import Conflict
 from .base import UPDATABLE_TASK_FIELDS, TaskRepository
 from .pg_support import PgSession
@@ -51,6 +51,7 @@ _FILTERS = {
     "category_id": "t.category_id = ?",
 }
 _SEARCH = "(t.title LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\')"
+_MEMBER = "t.project_id IN (SELECT project_id FROM project_members WHERE user_id = ?)"
 # The due-date orderings start with "due_date IS NULL" so tasks without a date come last;
 # migration 006 indexes that same expression, so SQLite can read rows already in order.
 _ORDERINGS = {
@@ -78,8 +79,7 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def build_task_listing(query: TaskQuery) -> tuple[str, list[object]]:
-    """The SQL and parameters for a task listing (exposed so tests can EXPLAIN it)."""
+def _where(query: TaskQuery) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     for name, fragment in _FILTERS.items():
@@ -91,9 +91,22 @@ def build_task_listing(query: TaskQuery) -> tuple[str, list[object]]:
         clauses.append(_SEARCH)
         pattern = like_pattern(query.search)
         params.extend([pattern, pattern])
-    sql = TASK_SELECT
-    if clauses:
-        sql += "WHERE " + " AND ".join(clauses) + "\n"
+    if query.member_id is not None:
+        clauses.append(_MEMBER)
+        params.append(query.member_id)
+    return ("WHERE " + " AND ".join(clauses) + "\n" if clauses else ""), params
+
+
+def build_task_count(query: TaskQuery) -> tuple[str, list[object]]:
+    """The SQL and parameters counting the tasks a listing filters (all pages)."""
+    where, params = _where(query)
+    return "SELECT COUNT(*) AS n FROM tasks AS t\n" + where, params
+
+
+def build_task_listing(query: TaskQuery) -> tuple[str, list[object]]:
+    """The SQL and parameters for a task listing (exposed so tests can EXPLAIN it)."""
+    where, params = _where(query)
+    sql = TASK_SELECT + where
     sql += "ORDER BY " + _ORDERINGS[(query.sort, query.descending)]
     if query.limit is not None or query.offset:
         # LIMIT goes into the query, so the database stops after one page instead of
@@ -135,11 +148,37 @@ class SqliteTaskRepository(TaskRepository):
         )
         return Project(**dict(row)) if row else None
 
-    def list_projects(self) -> list[Project]:
-        rows = self._db.rows(
-            "SELECT id, name, description, owner_id, created_at FROM projects ORDER BY id"
-        )
+    def list_projects(self, member_id: int | None = None) -> list[Project]:
+        sql = "SELECT id, name, description, owner_id, created_at FROM projects"
+        params: tuple = ()
+        if member_id is not None:
+            sql += " WHERE id IN (SELECT project_id FROM project_members WHERE user_id = ?)"
+            params = (member_id,)
+        rows = self._db.rows(sql + " ORDER BY id", params)
         return [Project(**dict(row)) for row in rows]
+
+    # members
+    def add_member(self, project_id: int, user_id: int) -> None:
+        if not self.is_member(project_id, user_id):
+            self._db.write(
+                "INSERT INTO project_members (project_id, user_id) VALUES (?, ?)",
+                (project_id, user_id),
+            )
+
+    def is_member(self, project_id: int, user_id: int) -> bool:
+        row = self._db.row(
+            "SELECT 1 AS yes FROM project_members WHERE project_id = ? AND user_id = ?",
+            (project_id, user_id),
+        )
+        return row is not None
+
+    def list_members(self, project_id: int) -> list[User]:
+        rows = self._db.rows(
+            "SELECT u.id, u.username, u.role FROM project_members AS m "
+            "JOIN users AS u ON u.id = m.user_id WHERE m.project_id = ? ORDER BY u.id",
+            (project_id,),
+        )
+        return [User(**dict(row)) for row in rows]
 
     # categories
     def add_category(self, name: str) -> Category:
@@ -188,6 +227,10 @@ class SqliteTaskRepository(TaskRepository):
     def list_tasks(self, query: TaskQuery) -> list[Task]:
         sql, params = build_task_listing(query)
         return [Task(*row) for row in self._db.tuples(sql, params)]
+
+    def count_tasks(self, query: TaskQuery) -> int:
+        sql, params = build_task_count(query)
+        return self._db.row(sql, params)["n"]
 
     def count_active_tasks(self) -> int:
         row = self._db.row("SELECT COUNT(*) AS n FROM tasks WHERE status <> ?", ("done",))

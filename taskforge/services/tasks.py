@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 
 from .. import domain
-from ..domain import Category, FieldErrors, NewTask, Project, Task, TaskEvent, TaskQuery
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..domain import Category, FieldErrors, NewTask, Project, Task, TaskEvent, TaskQuery, User
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..repository.base import TaskRepository
 
 # The rule (and its options) that cleans each task field a client may set.
@@ -31,10 +32,30 @@ class TaskManager:
     """
 
     def __init__(
-        self, repository: TaskRepository, *, clock: Callable[[], str] = domain.utc_now
+        self,
+        repository: TaskRepository,
+        *,
+        clock: Callable[[], str] = domain.utc_now,
+        member_id: int | None = None,
     ) -> None:
         self._repo = repository
         self._now = clock
+        self._member_id = member_id
+
+    def scoped(self, member_id: int | None) -> TaskManager:
+        """The same manager seeing only the projects member_id belongs to (None: all).
+
+        Tenancy: a project, its tasks and their history exist, for a user who is not a
+        member, exactly as much as a project that was never created: NotFound, or "no such
+        project" for a reference in a request body.
+        """
+        return TaskManager(self._repo, clock=self._now, member_id=member_id)
+
+    def _visible_project(self, project_id: int) -> Project | None:
+        project = self._repo.get_project(project_id)
+        if project is None or self._member_id is None:
+            return project
+        return project if self._repo.is_member(project_id, self._member_id) else None
 
     # ----------------------------------------------------------------- projects
     def create_project(
@@ -54,18 +75,43 @@ class TaskManager:
         )
         _raise_if(errors)
         with self._repo.atomic():
-            return self._repo.add_project(name, description, owner_id, self._now())
+            project = self._repo.add_project(name, description, owner_id, self._now())
+            if owner_id is not None:
+                self._repo.add_member(project.id, owner_id)  # whoever creates it belongs to it
+            return project
 
     def get_project(self, project_id: int) -> Project:
-        """The project, or NotFound."""
-        project = self._repo.get_project(project_id)
+        """The project, or NotFound (also when the caller is not a member)."""
+        project = self._visible_project(project_id)
         if project is None:
             raise NotFound(f"project {project_id} does not exist")
         return project
 
     def list_projects(self) -> list[Project]:
-        """All projects."""
-        return self._repo.list_projects()
+        """All projects the caller may see."""
+        return self._repo.list_projects(self._member_id)
+
+    # ------------------------------------------------------------------ members
+    def list_members(self, project_id: int) -> list[User]:
+        """The members of a project the caller may see."""
+        self.get_project(project_id)
+        return self._repo.list_members(project_id)
+
+    def add_member(self, project_id: int, user_id: object, *, actor: User) -> list[User]:
+        """Add a member; only an admin or the project's owner may. Returns the members."""
+        errors = FieldErrors()
+        user_id = errors.check("user_id", domain.clean_id, user_id, optional=False)
+        _raise_if(errors)
+        with self._repo.atomic():
+            project = self.get_project(project_id)
+            if actor.role != "admin" and project.owner_id != actor.id:
+                raise Forbidden("only an admin or the project's owner may add members")
+            if not self._repo.user_exists(user_id):
+                raise ValidationFailed(
+                    f"user {user_id} does not exist", details={"user_id": "no such user"}
+                )
+            self._repo.add_member(project_id, user_id)
+            return self._repo.list_members(project_id)
 
     # --------------------------------------------------------------- categories
     def create_category(self, name: str) -> Category:
@@ -110,7 +156,7 @@ class TaskManager:
         }
         _raise_if(errors)
         with self._repo.atomic():
-            if self._repo.get_project(values["project_id"]) is None:
+            if self._visible_project(values["project_id"]) is None:
                 errors.add("project_id", "no such project")
             self._check_references(values, errors)
             if values["parent_id"] is not None:
@@ -126,9 +172,14 @@ class TaskManager:
             return self._repo.get_task(task_id)
 
     def get_task(self, task_id: int) -> Task:
-        """The task, or NotFound."""
+        """The task, or NotFound (also when it belongs to a project the caller is not in)."""
         task = self._repo.get_task(task_id)
-        if task is None:
+        hidden = (
+            task is not None
+            and self._member_id is not None
+            and not self._repo.is_member(task.project_id, self._member_id)
+        )
+        if task is None or hidden:
             raise NotFound(f"task {task_id} does not exist")
         return task
 
@@ -143,7 +194,16 @@ class TaskManager:
             raise ValidationFailed(f"limit must be between 1 and {domain.MAX_PAGE_SIZE}")
         if query.offset < 0:
             raise ValidationFailed("offset must not be negative")
-        return self._repo.list_tasks(query)
+        return self._repo.list_tasks(self._scope(query))
+
+    def count_tasks(self, query: TaskQuery) -> int:
+        """How many tasks match query's filters on every page together."""
+        return self._repo.count_tasks(self._scope(query))
+
+    def _scope(self, query: TaskQuery) -> TaskQuery:
+        if self._member_id is None:
+            return query
+        return dataclasses.replace(query, member_id=self._member_id)
 
     def count_active_tasks(self) -> int:
         """How many tasks are not done yet (the active-tasks gauge)."""
@@ -192,7 +252,7 @@ class TaskManager:
         _raise_if(errors)
         with self._repo.atomic():
             task = self.get_task(task_id)
-            if self._repo.get_project(project_id) is None:
+            if self._visible_project(project_id) is None:
                 raise ValidationFailed(
                     f"project {project_id} does not exist",
                     details={"project_id": "no such project"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from .support import json_body, require, services, to_json
+from .support import json_body, require, tasks, to_json
 
 bp = Blueprint("categories", __name__, url_prefix="/api/categories")
 
@@ -13,7 +13,7 @@ bp = Blueprint("categories", __name__, url_prefix="/api/categories")
 @require("read")
 def list_categories():
     """All categories, by name."""
-    return {"categories": [to_json(c) for c in services().tasks.list_categories()]}
+    return {"categories": [to_json(c) for c in tasks().list_categories()]}
 
 
 @bp.post("")
@@ -21,4 +21,4 @@ def list_categories():
 def create_category():
     """Add a category."""
     body = json_body(allowed=("name",), required=("name",))
-    return to_json(services().tasks.create_category(body["name"])), 201
+    return to_json(tasks().create_category(body["name"])), 201

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from ..openapi import build_spec
 
@@ -17,5 +17,5 @@ def health():
 
 @bp.get("/openapi.json")
 def openapi():
-    """The OpenAPI 3 description of this API."""
-    return build_spec()
+    """The OpenAPI 3 description of this API, with this request's address as its server."""
+    return build_spec(request.host_url.rstrip("/"))

@@ -6,6 +6,7 @@ import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from flask import current_app, g, request
 
@@ -15,6 +16,7 @@ from ..db import get_db
 from ..domain import TaskQuery, User
 from ..errors import BadRequest, Forbidden, Unauthorized, ValidationFailed
 from ..security.rbac import can
+from ..services import TaskManager
 from . import inputs
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -32,6 +34,13 @@ def services() -> Services:
         connection = None if state.memory is not None else get_db()
         g.services = bootstrap(state, connection)
     return g.services
+
+
+def tasks() -> TaskManager:
+    """The task manager as the caller sees it: admins see every project, everyone else only
+    the projects they are a member of (call after the route's role check)."""
+    user = g.user
+    return services().tasks.scoped(None if can(user.role, "manage_users") else user.id)
 
 
 @functools.cache
@@ -133,3 +142,23 @@ def task_query(args: Mapping[str, str]) -> TaskQuery:
         limit=domain.DEFAULT_PAGE_SIZE if limit is None else limit,
         offset=inputs.int_arg(args, "offset", minimum=0) or 0,
     )
+
+
+def page_links(query: TaskQuery, total: int) -> str:
+    """An RFC 8288 Link header value with rel="next" and rel="prev" pages, when they exist.
+
+    The links repeat the request's own query string with another offset, relative to this
+    server (so they are right behind any proxy that keeps the path).
+    """
+    limit = query.limit or domain.DEFAULT_PAGE_SIZE
+    links = []
+    if query.offset + limit < total:
+        links.append((query.offset + limit, "next"))
+    if query.offset > 0:
+        links.append((max(0, query.offset - limit), "prev"))
+    parts = []
+    for offset, rel in links:
+        args = request.args.to_dict()
+        args.update(limit=str(limit), offset=str(offset))
+        parts.append(f'<{request.path}?{urlencode(args)}>; rel="{rel}"')
+    return ", ".join(parts)

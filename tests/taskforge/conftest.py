@@ -258,6 +258,15 @@ class Api:
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
+    def user_id(self, token: str) -> int:
+        return self.call("GET", "/api/auth/me", token).get_json()["id"]
+
+    def member(self, token: str, project_id: int, member_token: str) -> None:
+        """Make the owner of member_token a member of the project (token: admin or owner)."""
+        body = {"user_id": self.user_id(member_token)}
+        response = self.call("POST", f"/api/projects/{project_id}/members", token, json=body)
+        assert response.status_code == 201, response.get_json()
+
     def category(self, token: str, name: str = "bug") -> dict:
         response = self.call("POST", "/api/categories", token, json={"name": name})
         assert response.status_code == 201, response.get_json()

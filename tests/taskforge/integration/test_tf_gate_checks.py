@@ -93,7 +93,7 @@ def test_r3_search_probes(api, payload):
     project = api.project(admin)
     api.task(admin, project["id"], "visible task")
     response = api.call("GET", "/api/tasks", admin, query_string={"search": payload})
-    assert (response.status_code, response.get_json()) == (200, {"tasks": []})
+    assert (response.status_code, response.get_json()) == (200, {"tasks": [], "total": 0})
     assert len(api.call("GET", "/api/tasks", admin).get_json()["tasks"]) == 1
 
 

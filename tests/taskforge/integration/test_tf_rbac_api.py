@@ -8,6 +8,7 @@ ROUTES = [
     ("GET", "/api/projects", None, "read"),
     ("POST", "/api/projects", {"name": "New"}, "create"),
     ("GET", "/api/projects/1", None, "read"),
+    ("GET", "/api/projects/1/members", None, "read"),
     ("GET", "/api/categories", None, "read"),
     ("POST", "/api/categories", {"name": "new"}, "create"),
     ("GET", "/api/tasks", None, "read"),
@@ -39,6 +40,9 @@ def world(api):
     }
     api.project(admin, "Alpha")
     api.project(admin, "Beta")
+    for project_id in (1, 2):  # roles are what this file tests; tenancy is test_tf_tenancy's
+        api.member(admin, project_id, tokens["editor"])
+        api.member(admin, project_id, tokens["viewer"])
     api.task(admin, 1, "first")
     return tokens
 

@@ -16,6 +16,9 @@ def test_the_whole_story(app, api):
     editor = api.user("eddie", "editor", admin)
     viewer = api.user("vicky", "viewer", admin)
     alpha, beta = api.project(admin, "Alpha"), api.project(editor, "Beta")
+    api.member(admin, alpha["id"], editor)
+    api.member(admin, alpha["id"], viewer)
+    api.member(editor, beta["id"], viewer)  # the owner of a project may add members
     bug = api.category(editor, "bug")
     parent = api.task(editor, alpha["id"], "Ship it", priority=90, category_id=bug["id"])
     child = api.task(editor, alpha["id"], "Write notes", parent_id=parent["id"], assignee_id=2)

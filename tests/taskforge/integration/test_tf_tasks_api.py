@@ -137,7 +137,7 @@ def test_search_is_not_injectable(api, admin, project, payload):
     api.task(admin, project["id"], "visible task")
     response = api.call("GET", "/api/tasks", admin, query_string={"search": payload})
     assert response.status_code == 200
-    assert response.get_json() == {"tasks": []}
+    assert response.get_json() == {"tasks": [], "total": 0}
     assert len(api.call("GET", "/api/tasks", admin).get_json()["tasks"]) == 1
 
 
@@ -167,7 +167,7 @@ def test_validation_errors_are_422_with_field_details(api, admin, project, error
 def test_create_task_rejects_bad_bodies(api, admin, project, body):
     response = api.call("POST", "/api/tasks", admin, json=body)
     assert response.status_code == 422
-    assert api.call("GET", "/api/tasks", admin).get_json() == {"tasks": []}
+    assert api.call("GET", "/api/tasks", admin).get_json() == {"tasks": [], "total": 0}
 
 
 def test_patch_rules(api, admin, project, error):

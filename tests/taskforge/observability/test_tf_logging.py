@@ -156,7 +156,7 @@ def test_sql_lines_at_debug_carry_the_request_id(logged, stream, api_on):
     get(api, "/api/tasks", token, "list-1")
     found = lines(stream)
     sql = [line for line in found if line["message"] == "sql query"]
-    assert len(sql) == 2  # the caller's role, then the listing
+    assert len(sql) == 3  # the caller's role, the listing, its total
     assert all(line["level"] == "DEBUG" and line["correlation_id"] == "list-1" for line in sql)
     assert all(isinstance(line["duration_ms"], float) and line["sql"] for line in sql)
     assert found[-1]["message"] == "request completed"
