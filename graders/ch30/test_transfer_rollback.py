@@ -18,7 +18,7 @@ _bank_numbers = itertools.count(1)
 
 
 # -- the judge's own view of the database ------------------------------------------
-def make_bank(learner: Learner, accounts: dict[str, int] = START) -> str:
+def make_bank(learner: Learner, accounts: dict[str, int] = START, *extra_sql: str) -> str:
     path = learner.workdir / f"bank-{next(_bank_numbers)}.db"
     with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute(
@@ -26,7 +26,17 @@ def make_bank(learner: Learner, accounts: dict[str, int] = START) -> str:
             " balance INTEGER NOT NULL)"
         )
         conn.executemany("INSERT INTO accounts (name, balance) VALUES (?, ?)", accounts.items())
+        for sql in extra_sql:
+            conn.execute(sql)
     return str(path)
+
+
+# A database rule the learner's code does not know about: crediting "Frozen" fails inside
+# SQLite, AFTER the debit has already run in the same transaction.
+FROZEN_TRIGGER = (
+    "CREATE TRIGGER frozen BEFORE UPDATE OF balance ON accounts"
+    " WHEN NEW.name = 'Frozen' BEGIN SELECT RAISE(ABORT, 'account Frozen is frozen'); END"
+)
 
 
 def committed(path: str) -> dict[str, int]:
@@ -139,7 +149,13 @@ def test_transfer_of_the_whole_balance(learner):
     path = make_bank(learner)
     transfer = ("Bob", "Alice", 500)
     (step,) = run_transfers(learner, path, [transfer])
-    step_outcome(transfer, step).expect({"Alice": 1500, "Bob": 0})
+    step_outcome(transfer, step).value("a successful transfer")
+    if committed(path) != {"Alice": 1500, "Bob": 0}:
+        raise GradeFailure(
+            f"Called:   {describe(*transfer)}\nThen:     a second connection reads "
+            f"{committed(path)}\nExpected: {{'Alice': 1500, 'Bob': 0}}\n"
+            "Why:      a sender may send exactly what it has (balance >= amount)"
+        )
 
 
 @pytest.mark.task(2)
@@ -150,8 +166,8 @@ def test_names_with_quotes(learner):
     transfer = ("O'Brien", 'Robert"); DROP TABLE accounts;--', 120)
     (step,) = run_transfers(learner, path, [transfer])
     expected = {"O'Brien": 180, 'Robert"); DROP TABLE accounts;--': 130, "Alice": 5}
-    step_outcome(transfer, step).expect(
-        expected, note="build SQL with ? placeholders, not f-strings or string formatting"
+    step_outcome(transfer, step).value(
+        "a successful transfer (build SQL with ? placeholders, not f-strings)"
     )
     if committed(path) != expected:
         raise GradeFailure(
@@ -167,7 +183,12 @@ def test_other_accounts_are_untouched(learner):
     path = make_bank(learner, accounts)
     transfer = ("Alice", "Carol", 1)
     (step,) = run_transfers(learner, path, [transfer])
-    step_outcome(transfer, step).expect({"Alice": 999, "Bob": 500, "Carol": 78})
+    step_outcome(transfer, step).value("a successful transfer")
+    if step["same_connection"] != {"Alice": 999, "Bob": 500, "Carol": 78}:
+        raise GradeFailure(
+            f"Called:   {describe(*transfer)}\nThen:     the table holds "
+            f"{step['same_connection']}\nExpected: {{'Alice': 999, 'Bob': 500, 'Carol': 78}}"
+        )
 
 
 # -- task 3 --------------------------------------------------------------------------
@@ -190,6 +211,36 @@ def test_bad_transfer_raises_and_changes_nothing(learner, transfer):
     expect_unchanged(transfer, step, path, START)
 
 
+@pytest.mark.task(3)
+def test_database_error_midway_rolls_back(learner):
+    """SQLite refuses the credit after the debit ran: transfer raises and the debit is undone"""
+    accounts = {"Alice": 1000, "Frozen": 50}
+    path = make_bank(learner, accounts, FROZEN_TRIGGER)
+    transfer = ("Alice", "Frozen", 10)
+    (step,) = run_transfers(learner, path, [transfer])
+    outcome = step_outcome(transfer, step)
+    if not (outcome.raised(ValueError) or outcome.raised(sqlite3.DatabaseError)):
+        raise outcome.fail(
+            "ValueError, or the database's own error (sqlite3.IntegrityError) passed on",
+            note="a trigger on this database refuses any change to Frozen's balance",
+        )
+    call = describe(*transfer) + "   # a trigger refuses to credit Frozen"
+    if step["same_connection"] != accounts or step["open_transaction"]:
+        raise GradeFailure(
+            f"Called:   {call}\nRaised:   {step.get('raised')}: {step.get('message')}\n"
+            f"Then:     the same connection reads {step['same_connection']}"
+            + (", with a transaction still open" if step["open_transaction"] else "")
+            + f"\nExpected: {accounts}, nothing pending\n"
+            "Why:      the debit had already run when the credit failed; only a rollback on "
+            "ANY exception (`with conn:`, or except: conn.rollback(); raise) takes it back"
+        )
+    if committed(path) != accounts:
+        raise GradeFailure(
+            f"Called:   {call}\nThen:     a second connection reads {committed(path)}\n"
+            f"Expected: {accounts}"
+        )
+
+
 # -- task 4 --------------------------------------------------------------------------
 @pytest.mark.task(4)
 def test_failure_does_not_undo_earlier_success(learner):
@@ -197,7 +248,7 @@ def test_failure_does_not_undo_earlier_success(learner):
     path = make_bank(learner)
     transfers = [("Alice", "Bob", 300), ("Bob", "Alice", 10_000)]
     first, second = run_transfers(learner, path, transfers)
-    step_outcome(transfers[0], first).expect({"Alice": 700, "Bob": 800})
+    step_outcome(transfers[0], first).value("a successful transfer")
     step_outcome(transfers[1], second).expect_raises(ValueError)
     expect_unchanged(transfers[1], second, path, {"Alice": 700, "Bob": 800})
 
@@ -208,15 +259,14 @@ def test_refused_transfer_is_not_committed_later(learner):
     path = make_bank(learner)
     transfers = [("Alice", "Nobody", 10), ("Alice", "Bob", 1)]
     _, second = run_transfers(learner, path, transfers)
-    step_outcome(transfers[1], second).expect(
-        {"Alice": 999, "Bob": 501},
-        note="the refused transfer must be rolled back, or the next commit saves its debit",
-    )
+    step_outcome(transfers[1], second).value("a successful transfer")
     if committed(path) != {"Alice": 999, "Bob": 501}:
         raise GradeFailure(
             f"Called:   {describe(*transfers[0])}; {describe(*transfers[1])}\n"
             f"Then:     a second connection reads {committed(path)}\n"
-            "Expected: {'Alice': 999, 'Bob': 501}"
+            "Expected: {'Alice': 999, 'Bob': 501}\n"
+            "Why:      the refused transfer must be rolled back, or the next commit saves its "
+            "debit"
         )
 
 
@@ -238,7 +288,15 @@ def test_money_is_conserved_over_many_transfers(learner):
         if amount > 0 and sender in balances and balances[sender] >= amount:
             balances[sender] -= amount
             balances[recipient] += amount
-            step_outcome(transfer, step).expect(dict(balances))
+            # Judged on the table (read by the act's own SELECT), not on the return value:
+            # that is get_balances' job, graded in tasks 1 and 2.
+            outcome = step_outcome(transfer, step)
+            outcome.value("a successful transfer")
+            if step["same_connection"] != balances:
+                raise outcome.fail(
+                    f"the table to hold {balances}",
+                    got=f"Then:     the table holds {step['same_connection']}",
+                )
         else:
             step_outcome(transfer, step).expect_raises(ValueError)
     if sum(committed(path).values()) != 1000 or committed(path) != balances:
