@@ -8,7 +8,9 @@ must round up, and latencies sitting exactly on the SLO. The alert runs on a
 
 from __future__ import annotations
 
+import math
 import random
+from fractions import Fraction
 
 import pytest
 
@@ -206,6 +208,8 @@ def describe(settings: dict, script: list) -> str:
             lines.append(f"the clock moves {step[1]} s")
         else:
             lines.append("alert.error_rate(), alert.firing()")
+    if len(lines) > 16:  # a long schedule: the constructor and the last steps are enough
+        lines = [lines[0], f"... ({len(lines) - 15} earlier steps)", *lines[-14:]]
     return "\n          ".join(lines)
 
 
@@ -301,4 +305,85 @@ def test_settings_are_respected(learner):
         script,
         [(0.5, False), (2 / 3, True), (2 / 6, False), (0.0, False)],
         settings={"threshold": 0.5, "window": 10.0},
+    )
+
+
+# -- differential: seeded generated inputs against the grader's own nearest rank ------------
+def nearest_rank(values: list, p: float) -> float:
+    """The judge's percentile, in exact arithmetic."""
+    rank = max(1, math.ceil(Fraction(p) * len(values) / 100))
+    return sorted(values)[rank - 1]
+
+
+def generated_percentile_cases(seed: int = 36, count: int = 150) -> list[tuple[list, float]]:
+    """Lists of 1..60 values (ints, or floats) and p values, simplest first. A case where the
+    float p / 100 * N lands a hair away from a whole number (7 / 100 * 100 is 7.000000000000001)
+    is left out: the brief's formula and exact arithmetic would rank it differently."""
+    rng = random.Random(seed)
+    cases = []
+    while len(cases) < count:
+        size = rng.randint(1, 60)
+        if rng.random() < 0.7:
+            values = [rng.randint(1, 2000) for _ in range(size)]
+        else:
+            values = [rng.randint(1, 8000) / 8 for _ in range(size)]
+        p = rng.choice([0, 1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9, 100, rng.randint(0, 100)])
+        if math.ceil(p / 100 * size) == math.ceil(Fraction(p) * size / 100):
+            cases.append((values, p))
+    return sorted(cases, key=lambda case: (len(case[0]), case[1]))
+
+
+def act_percentiles(module, cases):
+    return [attempt(module.percentile, list(values), p) for values, p in cases]
+
+
+@pytest.mark.task(1)
+def test_percentile_matches_nearest_rank_on_generated_lists(learner):
+    """150 seeded lists and p values: percentile gives the nearest-rank value every time"""
+    cases = generated_percentile_cases()
+    records = learner.run(act_percentiles, cases, call="percentile(...) on 150 seeded lists")
+    for (values, p), record in zip(cases, records.value(), strict=True):
+        Outcome.from_attempt(f"percentile({values!r}, {p!r})", record).expect(
+            nearest_rank(values, p), note=NEAREST_RANK_NOTE
+        )
+
+
+def alert_model(script: list, threshold: float, window: float) -> list[tuple[float, bool]]:
+    """The judge's alert: the (error_rate, firing) every check must see."""
+    now, seen, results = Fraction(1000), [], []
+    for step in script:
+        if step[0] == "record":
+            seen += [(now, step[1])] * step[2]
+        elif step[0] == "wait":
+            now += Fraction(step[1])
+        else:
+            live = [ok for t, ok in seen if now - t < window]
+            rate = Fraction(live.count(False), len(live)) if live else Fraction(0)
+            results.append((float(rate), rate > Fraction(threshold)))
+    return results
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("seed", [360, 361])
+def test_alert_matches_the_rules_on_a_random_schedule(learner, seed):
+    """120 seeded records, clock moves and checks: every error rate and firing as documented"""
+    rng = random.Random(seed)
+    settings = {"threshold": 0.25, "window": 60.0} if seed % 2 else {}
+    script: list[tuple] = []
+    for _ in range(120):
+        roll = rng.random()
+        if roll < 0.5:
+            script.append(("record", rng.random() < 0.85, rng.randint(1, 4)))
+        elif roll < 0.75:
+            script.append(("wait", rng.choice([0.5, 1.0, 7.5, 30.0, 59.5, 60.0, 120.0, 299.5])))
+        else:
+            script.append(("check",))
+    expected = alert_model(script, settings.get("threshold", 0.05), settings.get("window", 300.0))
+    run_alert(
+        learner,
+        script,
+        expected,
+        settings=settings,
+        note="error rate = failed / all requests recorded less than window seconds ago (0.0 "
+        "when none); the alert fires when that rate is MORE than the threshold",
     )
