@@ -17,25 +17,30 @@ endif
         taskforge-starter clean
 
 help: ## show the commands
-	@echo "Learners:     make check ch30 | make hint ch30 | make watch ch30 | make progress"
-	@echo "              make quiz ch31 | make checklist ch31 | make notebooks | make list"
+	@echo "Learners:     make check ch30 [V=1] | make hint | make watch ch30 | make progress"
+	@echo "              make quiz ch31 [ANSWERS=abcd] | make checklist ch31 | make notebooks | make list"
 	@test ! -f instructor.mk || echo "Instructors:  make verify | make test | make bench | make lint | make grade | make release | make gradescope-bundle"
 	@echo "TaskForge:    make gate phase7 [TARGET=dir] | make taskforge-starter$$(test -d taskforge && echo ' | make serve')"
 
 $(STAMP): pyproject.toml
-	@test -x $(PY) || { echo "Creating $(VENV) (first run only)..."; $(PYTHON) -m venv $(VENV); }
-	@echo "Installing dependencies from pyproject.toml into $(VENV)..."
-	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 \
-	  && $(PY) -m pip install -e '.[dev]' >> $(VENV)/install.log 2>&1 \
-	  || { cat $(VENV)/install.log; echo "error: installing dependencies failed (log above)"; exit 1; }
+	@test -x $(PY) || { echo "[1/3] Creating $(VENV) (first run only)..."; $(PYTHON) -m venv $(VENV); }
+	@echo "[2/3] Updating pip..."
+	@$(PY) -m pip install --quiet --upgrade pip \
+	  || { echo "error: updating pip failed (output above)"; exit 1; }
+	@echo "[3/3] Installing the course's dependencies (a few minutes the first time; pip lists each one)..."
+	@{ $(PY) -m pip install --progress-bar off -e '.[dev]' 2>&1; echo $$? > $(VENV)/install.rc; } \
+	  | tee $(VENV)/install.log | grep --line-buffered -E '^(Collecting|Successfully)' || true
+	@test "$$(cat $(VENV)/install.rc)" = 0 \
+	  || { tail -n 30 $(VENV)/install.log; echo "error: installing dependencies failed (log: $(VENV)/install.log)"; exit 1; }
+	@echo "Ready."
 	@touch $(STAMP)
 
 venv: $(STAMP) ## create or update the virtual environment
 
-check: $(STAMP) ## grade exercises: make check ch30 (or all, or ch30/transfer_rollback)
-	@$(PY) -m graders check $(or $(ARG),all) $(if $(TARGET),--target $(TARGET)) $(ARGS)
+check: $(STAMP) ## grade exercises: make check ch30 (or all, or ch30/transfer_rollback) [V=1]
+	@$(PY) -m graders check $(or $(ARG),all) $(if $(TARGET),--target $(TARGET)) $(if $(V),-v) $(ARGS)
 
-hint: $(STAMP) ## next hint: make hint ch30
+hint: $(STAMP) ## next hint for the exercise you are working on (or: make hint ch30)
 	@$(PY) -m graders hint $(or $(ARG),all)
 
 watch: $(STAMP) ## re-run the check on every save: make watch ch30
@@ -44,8 +49,8 @@ watch: $(STAMP) ## re-run the check on every save: make watch ch30
 progress: $(STAMP) ## done / started / not started per chapter
 	@$(PY) -m graders progress
 
-quiz: $(STAMP) ## knowledge check: make quiz ch31
-	@$(PY) -m graders quiz $(ARG)
+quiz: $(STAMP) ## knowledge check: make quiz ch31 [ANSWERS=abcd]
+	@$(PY) -m graders quiz $(ARG) $(if $(ANSWERS),--answers '$(ANSWERS)')
 
 checklist: $(STAMP) ## "I can ..." list: make checklist ch31
 	@$(PY) -m graders checklist $(ARG)

@@ -110,8 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not update your saved progress",
     )
 
-    hint = commands.add_parser("hint", help="show the next hint for a chapter or exercise")
-    hint.add_argument("selector")
+    hint = commands.add_parser(
+        "hint", help="the next hint for the exercise you are working on (or chNN, chNN/module)"
+    )
+    hint.add_argument("selector", nargs="?", default="all")
     hint.add_argument("--target", help="folder laid out like exercises/")
 
     commands.add_parser("progress", help="show done / started / not started for every chapter")

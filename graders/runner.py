@@ -115,6 +115,11 @@ def run_exercises(
             "--rootdir",
             str(GRADERS_DIR),
             "-q",
+            # The collector writes every message; pytest's own long tracebacks would only be
+            # thrown away, and building them re-parses each test file (seconds per check).
+            "--tb=native",
+            "-p",
+            "no:hypothesispytest",
             "-o",
             f"timeout={backstop:g}",
             "--target",

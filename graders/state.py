@@ -1,4 +1,4 @@
-"""The learner's saved progress: check results, hints seen and quiz scores, in one JSON file."""
+"""The learner's saved progress: checks, hints seen, quizzes, gates, checklists: one JSON file."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from graders.paths import state_path
 
-SECTIONS = ("exercises", "hints", "quizzes", "gates")
+SECTIONS = ("exercises", "hints", "quizzes", "gates", "checklists")
 
 
 def _empty() -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""``hint``: show the next hint for the first task that still fails (one more each time)."""
+"""``hint``: the next hint for the exercise you are working on (one more each time you ask).
+
+Without an exercise named, "the exercise you are working on" is the most recently edited
+exercise file (in the chapter asked for, or anywhere) that differs from its stub and still
+fails; when none is started yet, the first exercise not done in course order.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,44 @@ from pathlib import Path
 from rich.markup import escape
 
 from graders.console import error, stdout_console
-from graders.manifest import ManifestError, SelectionError, load_course
+from graders.manifest import Exercise, ManifestError, SelectionError, load_course
 from graders.paths import EXERCISES_DIR
+from graders.pristine import is_untouched
+from graders.results import ExerciseResult
 from graders.runner import run_exercises
-from graders.state import update_state
+from graders.state import load_state, update_state
+
+WHOLE_FILE = {"missing_file", "syntax_error", "import_error", "import_timeout", "import_crash"}
 
 
-def main(*, selector: str, target: str | None = None) -> int:
+def _started_by_recency(exercises: list[Exercise], target: Path) -> list[Exercise]:
+    edited = []
+    for exercise in exercises:
+        path = target / exercise.relative_file
+        if path.is_file() and is_untouched(exercise, target) is not True:
+            edited.append((path.stat().st_mtime, exercise))
+    return [exercise for _, exercise in sorted(edited, key=lambda pair: -pair[0])]
+
+
+def _working_on(exercises: list[Exercise], target: Path) -> tuple[Exercise, ExerciseResult] | None:
+    """The exercise to hint: the latest edited one that fails, else the first not done."""
+    candidates = _started_by_recency(exercises, target) if len(exercises) > 1 else exercises
+    for exercise in candidates:
+        result, _ = run_exercises([exercise], target=target)
+        entry = result.exercises[0]
+        if not entry.passed:
+            return exercise, entry
+    done = load_state()["exercises"]
+    for exercise in exercises:
+        if exercise in candidates or done.get(exercise.id, {}).get("status") == "passed":
+            continue
+        result, _ = run_exercises([exercise], target=target)
+        if not result.exercises[0].passed:
+            return exercise, result.exercises[0]
+    return None
+
+
+def main(*, selector: str = "all", target: str | None = None) -> int:
     try:
         course = load_course()
         exercises = course.select(selector)
@@ -25,20 +61,20 @@ def main(*, selector: str, target: str | None = None) -> int:
         error(f"target folder not found: {target_dir}")
         return 2
     console = stdout_console()
-    result, _ = run_exercises(exercises, target=target_dir)
-    entry = next((e for e in result.exercises if not e.passed), None)
-    if entry is None:
-        console.print(f"[green]Everything in {selector} passes: no hint needed.[/green]")
+    found = _working_on(exercises, target_dir)
+    if found is None:
+        where = "" if selector == "all" else f" in {selector}"
+        console.print(f"[green]Everything{where} passes: no hint needed.[/green]")
         return 0
-    exercise = course.exercise(entry.id)
-    if entry.problem or any(
-        t.kind in {"missing_file", "syntax_error", "import_error"} for t in entry.tests
-    ):
-        problem = entry.problem or next(t.message for t in entry.tests if not t.passed)
+    exercise, entry = found
+    whole = entry.problem or next(
+        (t.message for t in entry.tests if t.kind in WHOLE_FILE and not t.passed), ""
+    )
+    if whole:
         console.print(
-            f"[bold]{entry.id}[/bold]: first fix this, then ask again:\n  {escape(problem)}"
+            f"[bold]{entry.id}[/bold]: first fix this, then ask again:\n  {escape(whole)}"
         )
-        return 1
+        return 0
     number = entry.first_failing_task() or 1
     task = exercise.task(number)
     key = f"{entry.id}#{number}"
@@ -47,13 +83,16 @@ def main(*, selector: str, target: str | None = None) -> int:
         level = min(shown + 1, len(task.hints))
         state["hints"][key] = level
     console.print(f"[bold]{entry.id}[/bold] task {number}: {escape(task.title)}")
+    if shown >= len(task.hints):
+        console.print(
+            f"  [yellow]You have seen all {len(task.hints)} hints for this task.[/yellow] "
+            "The lesson in chapters/ has worked examples; the failing test's message says "
+            f"what was called and what came back (make check {entry.id} V=1)."
+        )
     for index, text in enumerate(task.hints[:level], start=1):
         console.print(f"  [cyan]Hint {index}/{len(task.hints)}:[/cyan] {escape(text)}")
     if level < len(task.hints):
-        console.print("  [dim]Run it again for the next hint.[/dim]")
-    else:
-        console.print(
-            "  [dim]That is every hint for this task. "
-            "The lesson in chapters/ has worked examples.[/dim]"
-        )
-    return 1
+        console.print("  [dim]Ask again (make hint) for the next one.[/dim]")
+    elif shown < len(task.hints):
+        console.print("  [dim]That was the last hint for this task.[/dim]")
+    return 0

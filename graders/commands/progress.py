@@ -7,42 +7,51 @@ from pathlib import Path
 
 from rich.table import Table
 
+from graders.commands.checklist import ticked
 from graders.console import error, stdout_console
 from graders.manifest import Exercise, ManifestError, load_course
 from graders.paths import CHAPTERS_DIR
+from graders.pristine import is_untouched
 from graders.state import load_state
 
 
 def exercise_status(exercise: Exercise, saved: dict | None) -> str:
-    """done / started / not started, plus 'changed since' when the file moved on."""
+    """done / started / not started, plus 'changed since' when the file moved on.
+
+    "started" means the file differs from the stub as shipped (graders.pristine); a check
+    run on an untouched stub does not start anything.
+    """
+    untouched = is_untouched(exercise)
+    if saved and saved.get("status") == "passed":
+        status = "done"
+    elif untouched is None:  # no recorded stub to compare with: fall back on the score
+        status = "started" if saved and saved.get("score", 0) > 0 else "not started"
+    else:
+        status = "not started" if untouched else "started"
     if not saved:
-        return "not started"
-    status = (
-        "done"
-        if saved.get("status") == "passed"
-        else (
-            "started" if saved.get("score", 0) > 0 or exercise.stub_file.exists() else "not started"
-        )
-    )
+        return status
     try:
         checked = datetime.fromisoformat(saved["when"]).timestamp()
-        if exercise.stub_file.stat().st_mtime > checked + 1:
+        if status != "not started" and exercise.stub_file.stat().st_mtime > checked + 1:
             status += " (edited since last check)"
     except (KeyError, ValueError, OSError):
         pass
     return status
 
 
-def _checklist_size(chapter_id: str) -> int:
+def _checklist(chapter_id: str, state: dict) -> str:
+    """'3/9 ticked (make checklist ch32)', or '-' for a chapter without a checklist."""
     path = Path(CHAPTERS_DIR) / chapter_id / "checklist.toml"
     if not path.is_file():
-        return 0
+        return "-"
     try:
         from graders.quiz import load_checklist
 
-        return len(load_checklist(chapter_id))
+        items = load_checklist(chapter_id)
     except Exception:  # noqa: BLE001 - progress must show even if a checklist is broken
-        return 0
+        return "-"
+    done = len(ticked(state, chapter_id, items))
+    return f"{done}/{len(items)} ticked (make checklist {chapter_id})"
 
 
 def main() -> int:
@@ -75,13 +84,12 @@ def main() -> int:
             if quiz
             else "[dim]not taken[/dim]"
         )
-        items = _checklist_size(chapter.id)
         table.add_row(
             f"{chapter.id} {chapter.title}",
             "\n".join(lines) or "[dim]none yet[/dim]",
             f"{score:g}/{points:g}",
             quiz_text,
-            f"{items} items (make checklist {chapter.id})" if items else "-",
+            _checklist(chapter.id, state),
         )
         total, possible = total + score, possible + points
     console = stdout_console()

@@ -23,6 +23,7 @@ from graders.console import error, stdout_console
 from graders.devcheck import check_course, mutant_files
 from graders.manifest import Exercise, ManifestError, SelectionError, load_course
 from graders.paths import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
+from graders.pristine import problems as stub_hash_problems
 from graders.spec import problems as spec_problems
 
 RUN_LIMIT = 600
@@ -189,6 +190,7 @@ def main(
     console = stdout_console()
     problems = check_course(course, exercises)
     problems += [p for exercise in exercises for p in spec_problems(exercise)]
+    problems += [p for exercise in exercises for p in stub_hash_problems(exercise)]
     for problem in problems:
         console.print(f"[red]✗[/red] {problem}")
     runnable = [
