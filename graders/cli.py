@@ -165,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run everything N times and flag any verdict that changes",
     )
     verify.add_argument("--json", dest="json_file", metavar="FILE", help="write the table as JSON")
+    verify.add_argument(
+        "--diff", action="store_true", help="show every mutant as a diff from its reference"
+    )
 
     spec = commands.add_parser("spec", help="instructors: check a spec map, or --draft one")
     spec.add_argument("selector", help="chNN/module (or chNN, all: check only)")

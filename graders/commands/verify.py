@@ -5,6 +5,7 @@ Also checks each exercise's files (graders.devcheck) and its spec map (graders.s
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
 from graders.console import error, stdout_console
@@ -120,6 +122,33 @@ def alternative_files(exercise: Exercise) -> list[Path]:
     return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
 
 
+def mutant_diff(exercise: Exercise, mutant: Path) -> str:
+    """The mutant as a unified diff from the reference: the one mistake, ready to read."""
+    reference = exercise.solution_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    changed = mutant.read_text(encoding="utf-8").splitlines(keepends=True)
+    return "".join(
+        difflib.unified_diff(
+            reference,
+            changed,
+            fromfile=f"solutions/{exercise.relative_file}",
+            tofile=f"mutants/{exercise.module}/{mutant.name}",
+            n=2,
+        )
+    )
+
+
+def print_diffs(console, exercises: list[Exercise], runs: list[Run], everything: bool) -> None:
+    """Every mutant's diff (--diff), or only the survivors' (what a reader must look at)."""
+    survivors = {(r.exercise, r.name) for r in runs if r.role == "mutant" and not r.ok}
+    for exercise in exercises:
+        for mutant in mutant_files(exercise):
+            if not everything and (exercise.id, mutant.stem) not in survivors:
+                continue
+            label = "survivor" if (exercise.id, mutant.stem) in survivors else "mutant"
+            console.print(f"[bold]{label} {exercise.id} {mutant.stem}[/bold]")
+            console.print(escape(mutant_diff(exercise, mutant)) or "(same as the reference)")
+
+
 def plan(exercises: list[Exercise]):
     for exercise in exercises:
         yield lambda e=exercise: _grade(e, SOLUTIONS_DIR, "reference", "solution")
@@ -179,7 +208,12 @@ def changed_between_rounds(rounds: list[list[Run]], fact: Callable[[Run], object
 
 
 def main(
-    *, selector: str = "all", jobs: int | None = None, json_file: str | None = None, repeat: int = 1
+    *,
+    selector: str = "all",
+    jobs: int | None = None,
+    json_file: str | None = None,
+    repeat: int = 1,
+    diff: bool = False,
 ) -> int:
     try:
         course = load_course()
@@ -207,6 +241,7 @@ def main(
         if repeat > 1:
             console.print(f"round {round_number}: {time.perf_counter() - started:.1f} s")
     console.print(render(runs, runnable))
+    print_diffs(console, runnable, runs, diff)
     flaky = changed_between_rounds(rounds, lambda run: run.ok)
     for name in flaky:
         console.print(f"[red]flaky:[/red] {name} changed its verdict between rounds")
