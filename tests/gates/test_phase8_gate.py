@@ -23,6 +23,9 @@ REFERENCE = REPO / "taskforge"
 STARTER = REPO / "exercises" / "taskforge"
 BASELINE = REPO / "graders" / "gates" / "phase8" / "baseline"
 REQUIREMENTS = ["R1", "R2", "R3", "R4"]
+# A whole gate run takes minutes on a busy machine (data generation, three timed rounds,
+# two dozen pytest runs of the characterisation tests): more than the default per-test limit.
+pytestmark = pytest.mark.timeout(900)
 
 
 def run_gate(target: Path, report: Path) -> tuple[int, dict, str]:
@@ -82,7 +85,13 @@ def test_reference_report_carries_the_figures(reference_run):
     assert "human reviewer" in by_id["R1"]["title"]
     speed = [c["message"] for c in by_id["R3"]["checks"] if "faster" in c["message"]]
     assert speed and "median" in speed[0] and "p99" in speed[0]
-    assert "the injection fix and 21 of 21 other changes noticed" in json.dumps(by_id["R4"])
+    from graders.gates.phase8.legacy import MIN_CAUGHT
+
+    noticed = re.search(
+        r"the injection fix and (\d+) of 21 other changes noticed", json.dumps(by_id["R4"])
+    )
+    assert noticed and int(noticed.group(1)) >= MIN_CAUGHT
+    assert "122 generated cases" in json.dumps(by_id["R4"])
     assert "requirements hold" in output
 
 
@@ -94,7 +103,8 @@ def test_starter_fails_every_requirement_readably(starter_run):
     for requirement in report["requirements"]:
         failed = [c for c in requirement["checks"] if c["outcome"] == "failed"]
         assert failed, requirement["id"]
-        assert all(c["message"].startswith("Checked:") for c in failed), requirement["id"]
+        assert all(c["message"].startswith(("Checked:", "Not run:")) for c in failed), requirement
+        assert any(c["message"].startswith("Checked:") for c in failed), requirement["id"]
         assert not [c for c in requirement["checks"] if c["outcome"] == "error"], requirement
 
 

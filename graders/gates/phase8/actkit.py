@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -36,13 +37,16 @@ def build_app(tf: Any, db_path: str, secret: str, **extra: Any) -> Any:
     return tf.create_app(config)
 
 
-def describe_error(exc: BaseException) -> str:
-    """An exception as one short line of text."""
+def describe_error(exc: BaseException, package: Any = None) -> str:
+    """An exception as one short line of text; with the package, where in it it was raised."""
     try:
         text = str(exc)
     except Exception:  # noqa: BLE001 - a hostile __str__ must not hide the failure
         text = "<message could not be shown>"
-    return f"{type(exc).__name__}: {text}"[:500]
+    line = f"{type(exc).__name__}: {text}"[:500]
+    folder = os.path.dirname(getattr(package, "__file__", "") or "")
+    at = where(exc, folder) if folder else ""
+    return f"{line} (raised at {at})" if at else line
 
 
 def send(
@@ -53,6 +57,7 @@ def send(
     token: str | None = None,
     body: Any = None,
     request_id: str | None = None,
+    package: Any = None,
 ) -> dict[str, Any]:
     """One request through the test client, recorded as plain data. An exception raised
     into the client counts as a failed request (status None, 'raised' says why)."""
@@ -71,7 +76,7 @@ def send(
         answer["request_id_header"] = None if header is None else str(header)
         response.close()
     except Exception as exc:  # noqa: BLE001 - the contract counts it as a failed request
-        answer["raised"] = describe_error(exc)
+        answer["raised"] = describe_error(exc, package)
     return answer
 
 

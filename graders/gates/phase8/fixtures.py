@@ -6,13 +6,14 @@ import secrets
 import string
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graders.collector import Collector
 from graders.gates.harness import DEFAULT_TARGET, GATE_CALL_TIMEOUT
 from graders.gates.harness import _gate_sandbox as _gate_sandbox  # re-exported fixture
-from graders.harness import Learner, SubmissionProblem, isolation_for
+from graders.harness import GradeFailure, Learner, SubmissionProblem, isolation_for
 from graders.sandbox.client import Sandbox
 
 BASELINE_DIR = Path(__file__).resolve().parent / "baseline"
@@ -82,3 +83,33 @@ def note_fixture(request: pytest.FixtureRequest) -> Callable[[str], None]:
                         record.message = message
 
     return attach
+
+
+class Once:
+    """A module's shared set-up, run once. If it fails, the first check that needs it reports
+    the failure and every later one is "not run" with the reason: one root cause, one report."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self.reported_by = ""
+        try:
+            self.value = make()
+        except (GradeFailure, SubmissionProblem) as exc:
+            self.error = exc
+        except pytest.skip.Exception as exc:
+            self.error = exc
+
+    def get(self, request: pytest.FixtureRequest) -> Any:
+        if self.error is None:
+            return self.value
+        if not self.reported_by and not isinstance(self.error, pytest.skip.Exception):
+            doc = (request.node.function.__doc__ or request.node.name).strip().splitlines()[0]
+            self.reported_by = doc
+            raise self.error
+        if isinstance(self.error, pytest.skip.Exception):
+            raise self.error
+        first = str(self.error).strip().splitlines()[0] if str(self.error).strip() else ""
+        raise GradeFailure(
+            f"Not run:  it needs what failed in '{self.reported_by}'\n          ({first})"
+        )

@@ -1,5 +1,6 @@
 """Gate R2: every request leaves one JSON log line with its correlation ID, method, path,
-status, duration and user; an incoming X-Request-ID is reused and echoed."""
+status, duration and user; an incoming X-Request-ID is reused and echoed; requests that fail
+on the server's side (the gate breaks the database under the app) are logged like the rest."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from graders.gates.phase8.actkit import (
     use_standard_streams,
 )
 from graders.gates.phase8.fixtures import (  # noqa: F401 - fixtures used by name
+    Once,
     _gate_sandbox,
     gate_fixture,
     note_fixture,
@@ -48,13 +50,16 @@ def _size(path: str) -> int:
 
 
 def logging_scenario(tf: Any, db_path: str, secret: str, log_path: str) -> dict[str, Any]:
-    """Fourteen requests, some with an X-Request-ID and some without, anonymous and with the
-    tokens of an admin and a viewer; the log file's size is noted around each request."""
+    """Sixteen requests, some with an X-Request-ID and some without, anonymous and with the
+    tokens of an admin and a viewer, the last two after the database broke under the app; the
+    log file's size is noted around each request."""
     use_standard_streams()
     try:
         client = build_app(tf, db_path, secret, LOG_FILE=log_path, LOG_LEVEL="INFO").test_client()
     except Exception as exc:  # noqa: BLE001 - reported to the learner
-        return {"error": f"create_app with LOG_FILE and LOG_LEVEL failed: {describe_error(exc)}"}
+        return {
+            "error": f"create_app with LOG_FILE and LOG_LEVEL failed: {describe_error(exc, tf)}"
+        }
     steps: list[dict[str, Any]] = []
     users: dict[str, Any] = {}
 
@@ -70,7 +75,9 @@ def logging_scenario(tf: Any, db_path: str, secret: str, log_path: str) -> dict[
     ) -> dict[str, Any]:
         token = users.get(f"{who}:token") if who else None
         start = _size(log_path)
-        answer = send(client, method, url, token=token, body=body, request_id=request_id)
+        answer = send(
+            client, method, url, token=token, body=body, request_id=request_id, package=tf
+        )
         steps.append(
             {
                 "request": f"{method} {url}",
@@ -182,14 +189,23 @@ def _split(text: str) -> list[Line]:
 
 
 @pytest.fixture(scope="module")
-def scenario(gate: Learner, secret: str) -> Scenario:
+def _scenario_once(gate: Learner, secret: str) -> Once:
+    return Once(lambda: _scenario(gate, secret))
+
+
+@pytest.fixture
+def scenario(_scenario_once: Once, request: pytest.FixtureRequest) -> Scenario:
+    return _scenario_once.get(request)
+
+
+def _scenario(gate: Learner, secret: str) -> Scenario:
     log_path = gate.workdir / "gate-requests.log"
     outcome = gate.run(
         logging_scenario,
         str(gate.workdir / "logging.sqlite"),
         secret,
         str(log_path),
-        call="create_app({..., 'LOG_FILE': <file>, 'LOG_LEVEL': 'INFO'}) and 14 requests",
+        call="create_app({..., 'LOG_FILE': <file>, 'LOG_LEVEL': 'INFO'}) and 16 requests",
     )
     report = outcome.value("the requests to run")
     if report.get("error"):
@@ -200,7 +216,7 @@ def scenario(gate: Learner, secret: str) -> Scenario:
         )
     if not report.get("log"):
         raise failure(
-            "the file named by LOG_FILE after 14 requests",
+            "the file named by LOG_FILE after 16 requests",
             "no file, or an empty one",
             "one JSON line per request (at least) in that file",
             "the gate reads the logs from LOG_FILE; logging only to the console is not enough",
@@ -248,8 +264,9 @@ def _request_line(scenario: Scenario, step: dict[str, Any]) -> dict[str, Any]:
         if isinstance(line.value, dict) and "status" in line.value
     ]
     if len(found) != 1:
+        raised = f" (it raised {step['raised']})" if step["raised"] else ""
         raise failure(
-            f"the log lines written while the gate sent {step['request']}",
+            f"the log lines written while the gate sent {step['request']}{raised}",
             f"{len(found)} lines with a status field",
             "exactly one request line (with method, path, status, duration_ms, user_id and "
             "correlation_id)",

@@ -18,6 +18,7 @@ from graders.gates.phase8.actkit import (
     use_standard_streams,
 )
 from graders.gates.phase8.fixtures import (  # noqa: F401 - fixtures used by name
+    Once,
     _gate_sandbox,
     baseline_fixture,
     gate_fixture,
@@ -46,7 +47,7 @@ def prepare(tf: Any, db_path: str, secret: str) -> dict[str, Any]:
     try:
         client = build_app(tf, db_path, secret).test_client()
     except Exception as exc:  # noqa: BLE001 - reported to the learner
-        return {"error": f"create_app failed: {describe_error(exc)}"}
+        return {"error": f"create_app failed: {describe_error(exc, tf)}"}
     registered = register_admin(client)
     answer, token = login(client)
     return {
@@ -71,7 +72,7 @@ def time_listings(
     try:
         client = build_app(tf, db_path, secret, LOG_FILE=log).test_client()
     except Exception as exc:  # noqa: BLE001 - reported to the learner
-        return {"error": f"create_app failed: {describe_error(exc)}"}
+        return {"error": f"create_app failed: {describe_error(exc, tf)}"}
     answer, token = login(client)
     if token is None:
         return {"error": f"logging in as the gate's admin failed: {short(answer)}"}
@@ -99,7 +100,7 @@ def time_listings(
             )
             response.close()
     except Exception as exc:  # noqa: BLE001 - the contract counts it as a failed request
-        return {"error": f"a listing request raised {describe_error(exc)}", "results": results}
+        return {"error": f"a listing request raised {describe_error(exc, tf)}", "results": results}
     return {"results": results, "process_cpu": time.process_time() - process_started}
 
 
@@ -146,7 +147,16 @@ def _prepare_side(learner: Learner, side: str, secret: str, rows: dataset.Plan) 
 
 
 @pytest.fixture(scope="module")
-def measured(gate: Learner, baseline: Learner, secret: str) -> Measurement:
+def _measured_once(gate: Learner, baseline: Learner, secret: str) -> Once:
+    return Once(lambda: _measure(gate, baseline, secret))
+
+
+@pytest.fixture
+def measured(_measured_once: Once, request: pytest.FixtureRequest) -> Measurement:
+    return _measured_once.get(request)
+
+
+def _measure(gate: Learner, baseline: Learner, secret: str) -> Measurement:
     rows = dataset.plan(SHAPE)
     learners = {"starter": baseline, "yours": gate}
     data = {side: _prepare_side(learners[side], side, secret, rows) for side in SIDES}

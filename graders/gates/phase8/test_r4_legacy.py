@@ -28,6 +28,7 @@ import pytest
 from graders.gates.phase8 import legacy_cases, legacy_inputs
 from graders.gates.phase8.actkit import describe_error, in_child, use_standard_streams, where
 from graders.gates.phase8.fixtures import (  # noqa: F401 - fixtures used by name
+    Once,
     _gate_sandbox,
     gate_fixture,
     note_fixture,
@@ -48,7 +49,7 @@ from graders.gates.phase8.legacy import (
     version_of,
 )
 from graders.gates.phase8.statics import split_problems
-from graders.harness import Learner
+from graders.harness import GradeFailure, Learner
 
 pytestmark = pytest.mark.requirement("R4")
 RUN_TIMEOUT = 120.0
@@ -177,12 +178,21 @@ def _by_version(outcomes: dict[str, str]) -> dict[str | None, dict[str, str]]:
 
 
 def _not_run(why: str) -> None:
-    pytest.skip(f"not run: {why}")
+    raise GradeFailure(f"Not run:  {why}")
 
 
 @pytest.fixture(scope="module")
-def refactor(target_dir: Path) -> str:
+def _refactor_once(target_dir: Path) -> Once:
+    return Once(lambda: _refactor(target_dir))
+
+
+@pytest.fixture
+def refactor(_refactor_once: Once, request: pytest.FixtureRequest) -> str:
     """The refactored package's name inside legacy/ (reports, reporting, ...)."""
+    return _refactor_once.get(request)
+
+
+def _refactor(target_dir: Path) -> str:
     found, problem = find_refactor(target_dir)
     if found is None:
         raise failure(
@@ -220,18 +230,31 @@ def _suites(gate: Learner, changes: list[list[str]]) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def full_run(gate: Learner) -> dict[str, Any]:
-    return _suites(gate, [["none"]])[0]
+def _full_once(gate: Learner) -> Once:
+    return Once(lambda: _suites(gate, [["none"]])[0])
+
+
+@pytest.fixture
+def full_run(_full_once: Once, request: pytest.FixtureRequest) -> dict[str, Any]:
+    return _full_once.get(request)
 
 
 @pytest.fixture(scope="module")
-def changed_runs(gate: Learner, full_run: dict[str, Any]) -> dict[str, Any]:
-    if full_run["exit"] not in (0, 1):
-        _not_run("the characterisation tests did not run (see the check above)")
-    changes = [["gutted"], ["replace", *INJECTION_FIXED[1:]]]
-    changes += [["replace", old, new] for _what, old, new in MUTANTS]
-    runs = _suites(gate, changes)
-    return {"gutted": runs[0], "injection": runs[1], "mutants": runs[2:]}
+def _changed_once(gate: Learner, _full_once: Once) -> Once:
+    def run() -> dict[str, Any]:
+        if _full_once.error is not None:
+            _not_run("your characterisation tests could not run (see the check above)")
+        changes = [["gutted"], ["replace", *INJECTION_FIXED[1:]]]
+        changes += [["replace", old, new] for _what, old, new in MUTANTS]
+        runs = _suites(gate, changes)
+        return {"gutted": runs[0], "injection": runs[1], "mutants": runs[2:]}
+
+    return Once(run)
+
+
+@pytest.fixture
+def changed_runs(_changed_once: Once, request: pytest.FixtureRequest) -> dict[str, Any]:
+    return _changed_once.get(request)
 
 
 def test_the_legacy_module_is_kept_unchanged(target_dir, note):

@@ -18,6 +18,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 CHECKS = REPO / "graders" / "gates" / "phase8"
+# A whole gate run takes minutes on a busy machine (data generation, three timed rounds,
+# two dozen pytest runs of the characterisation tests): more than the default per-test limit.
+pytestmark = pytest.mark.timeout(900)
 
 
 def judge(target: Path, checks: str, select: str | None, tmp_path: Path) -> dict[str, tuple]:
