@@ -48,10 +48,15 @@ EXTRA_RNG = 0.5  # what the scripted rng answers once its list is used up
 
 # -- acts: run inside the sandbox, next to the learner's code ----------------------
 def _number(value: Any) -> Any:
-    """A sleep argument as plain data: an int or float as a float, anything else as text."""
+    """A sleep argument as plain data: an int or float as a float, anything else as its type
+    and its value (truncated), e.g. "str '0.5'"."""
     if type(value) in (int, float):
         return float(value)
-    return f"<a {type(value).__name__}>"
+    try:
+        shown = repr(value)
+    except Exception:  # noqa: BLE001 - a hostile __repr__ is still just data
+        shown = "(its repr() raised)"
+    return f"{type(value).__name__} {shown[:60]}"
 
 
 def act_retry(module, script, options, rng_values):
@@ -130,8 +135,8 @@ def act_backoff_delay(module, cases):
             return value
 
         record = attempt(module.backoff_delay, failed_attempt, base, cap, jitter, rng)
-        if "returned" in record:
-            record["returned"] = _number(record["returned"])
+        if "returned" in record and type(record["returned"]) is int:
+            record["returned"] = float(record["returned"])  # 2 is as good a wait as 2.0
         record["rng_calls"] = len(calls)
         results.append(record)
     return results
@@ -251,6 +256,12 @@ def diagnose(got: dict, expected: dict, options: dict) -> str:
         [e[0] for e in got_events], [e[0] for e in want_events]
     ):
         return "call sleep(delay) exactly once between two attempts"
+    odd = [e[1] for e in got_sleeps if not isinstance(e[1], float)]
+    if odd:
+        return (
+            f"sleep was called with {odd[0]}, not a number: pass the delay that "
+            "backoff_delay works out, as an int or float"
+        )
     if not same(got_sleeps, want_sleeps, places=9):
         if options.get("jitter", True):
             return (
@@ -326,7 +337,11 @@ def check_backoff(learner, cases: list[tuple]) -> None:
     ]
     results = learner.run(act_backoff_delay, [c[:5] for c in cases], call="; ".join(calls)).value()
     for case, call, got in zip(cases, calls, results, strict=True):
-        Outcome.from_attempt(call, got).expect(case[5], places=9, note=FORMULA)
+        returned = got.get("returned")
+        note = FORMULA
+        if "returned" in got and type(returned) not in (int, float):
+            note = f"the wait came back as a {type(returned).__name__}: return it as a number"
+        Outcome.from_attempt(call, got).expect(case[5], places=9, note=note)
         if not case[3] and got["rng_calls"]:
             raise GradeFailure(
                 f"Called:   {call}\nGot:      rng() was called {got['rng_calls']} time(s)\n"
