@@ -17,9 +17,11 @@ from contextlib import closing
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import attempt
-from graders.expectations import freeze, show
+from graders.differential import agree_run
+from graders.expectations import freeze, same, show
 from graders.harness import GradeFailure, Learner, Outcome
 
 EXERCISE = "ch29/joins_windows"
@@ -280,26 +282,132 @@ def test_top_task_per_category(learner, data):
     )
 
 
-@pytest.mark.task(4)
-def test_queries_leave_the_data_alone(learner):
-    """the four query functions read the tables without changing them"""
+FUNCTIONS = [
+    pytest.param("categorised_tasks", marks=pytest.mark.task(1), id="categorised_tasks"),
+    pytest.param("all_tasks", marks=pytest.mark.task(2), id="all_tasks"),
+    pytest.param("rank_tasks_in_categories", marks=pytest.mark.task(3), id="rank"),
+    pytest.param("top_task_per_category", marks=pytest.mark.task(4), id="top"),
+]
+
+
+def _tables(conn):
+    tasks = conn.execute("SELECT id, title, priority, category_id FROM tasks").fetchall()
+    categories = conn.execute("SELECT id, name FROM categories").fetchall()
+    return [list(row) for row in tasks], [list(row) for row in categories]
+
+
+def act_twice_then_read(module, path, function):
+    """Call the function twice on one connection, then read the tables through it."""
+    with closing(sqlite3.connect(path)) as conn:
+        first = attempt(getattr(module, function), conn)
+        second = attempt(getattr(module, function), conn)
+        tasks, categories = _tables(conn)
+        return {"first": first, "second": second, "tasks": tasks, "categories": categories}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_queries_leave_the_data_alone(learner, function):
+    """only reads: the same answer twice on one connection, and the tables stay as they were"""
     data = _quotes_ties_numbers()
     path = build(learner, data)
-    for function in (
-        "categorised_tasks",
-        "all_tasks",
-        "rank_tasks_in_categories",
-        "top_task_per_category",
-    ):
-        call = f"{function}(conn)"
-        record = learner.run(act_query, path, function, call=call).value()
-        Outcome.from_attempt(call, record).value("rows (the data left as it was)")
-    with closing(sqlite3.connect(path)) as conn:
-        tasks = conn.execute("SELECT id, title, priority, category_id FROM tasks").fetchall()
-        categories = conn.execute("SELECT id, name FROM categories").fetchall()
-    if Counter(tasks) != Counter(data.tasks) or Counter(categories) != Counter(data.categories):
-        raise GradeFailure(
-            "Called:   the four query functions, one after another\n"
-            "Then:     the tasks or categories table had changed\n"
-            "Expected: queries that only SELECT"
+    call = f"{function}(conn); {function}(conn)   # the same connection"
+    result = learner.run(act_twice_then_read, path, function, call=call).value()
+    first = Outcome.from_attempt(f"{function}(conn)", result["first"]).value()
+    second = Outcome.from_attempt(call, result["second"])
+    second.value()
+    if not same(freeze_rows(second.reply.value), freeze_rows(first)):
+        raise second.fail(
+            "the same answer as the first call",
+            got=f"Returned: {show(second.reply.value)}\nFirst:    {show(first)}",
+            note="a query leaves nothing behind that changes the next call",
         )
+    tasks = Counter(tuple(row) for row in result["tasks"])
+    categories = Counter(tuple(row) for row in result["categories"])
+    if tasks != Counter(data.tasks) or categories != Counter(data.categories):
+        raise GradeFailure(
+            f"Called:   {call}\nThen:     the same connection sees changed tables: tasks "
+            f"{show(sorted(result['tasks']))[:300]}\nExpected: the tables as they were "
+            "(a query function only SELECTs)"
+        )
+
+
+def freeze_rows(value):
+    """Rows as a multiset when the value is a list (row order is open), else as it is."""
+    if isinstance(value, list):
+        return Counter(freeze(row) for row in value)
+    return freeze(value)
+
+
+# -- differential: any small database, against the answers computed here -----------------
+NAMES = ["Backend", "Docs", "O'Reilly", 'Say "hi"', "Ops"]
+TITLES = ["Fix", "Write", "Ship it", "Don't panic"]
+
+
+@st.composite
+def small_databases(draw):
+    """Categories (some without tasks), tasks (some without a category), many ties."""
+    names = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=4))
+    ids = draw(st.lists(st.integers(1, 60), unique=True, min_size=len(names), max_size=len(names)))
+    count = draw(st.integers(0, 10))
+    task_ids = draw(st.lists(st.integers(1, 300), unique=True, min_size=count, max_size=count))
+    tasks = [
+        (
+            task_id,
+            draw(st.sampled_from(TITLES)),
+            draw(st.integers(-2, 3)),
+            draw(st.sampled_from([None, *ids])),
+        )
+        for task_id in task_ids
+    ]
+    return list(zip(ids, names, strict=True)), tasks, draw(st.booleans())
+
+
+def act_on_database(module, example):
+    """Build the generated database in memory and return the function's answer."""
+    function, categories, tasks, tie_index = example
+    with closing(sqlite3.connect(":memory:")) as conn:
+        conn.executescript(SCHEMA)
+        if tie_index:
+            conn.execute(TIE_INDEX)
+        conn.executemany("INSERT INTO categories (id, name) VALUES (?, ?)", categories)
+        conn.executemany(
+            "INSERT INTO tasks (id, title, priority, category_id) VALUES (?, ?, ?, ?)", tasks
+        )
+        conn.commit()
+        return getattr(module, function)(conn)
+
+
+ORACLES = {
+    "categorised_tasks": Dataset.categorised,
+    "all_tasks": Dataset.all,
+    "rank_tasks_in_categories": Dataset.ranked,
+    "top_task_per_category": Dataset.top,
+}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_matches_the_answer_for_any_small_database(learner, function):
+    """matches the answer on generated databases (ties, quotes, empty categories), any row order"""
+
+    def oracle(example):
+        _, categories, tasks, _ = example
+        return ORACLES[function](Dataset("generated", categories, tasks))
+
+    def describe(example):
+        _, categories, tasks, tie_index = example
+        index = " (with the index that walks ties newest first)" if tie_index else ""
+        return (
+            f"{function}(conn)   # categories (id, name) {show(categories)}; "
+            f"tasks (id, title, priority, category_id) {show(tasks)}{index}"
+        )
+
+    agree_run(
+        learner,
+        act_on_database,
+        oracle,
+        small_databases().map(lambda database: (function, *database)),
+        describe=describe,
+        compare=lambda got, want: same(freeze_rows(got), freeze_rows(want)),
+        max_examples=40,
+        note="this is the smallest generated database on which the answer differs",
+    )
