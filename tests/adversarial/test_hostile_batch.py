@@ -23,10 +23,13 @@ HOSTILE = Path(__file__).parent / "hostile"
 EXERCISE = "ch30/transfer_rollback"
 MUTANT = GRADERS_DIR / "ch30" / "mutants" / "transfer_rollback" / "no_rollback.py"
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(os, "geteuid") or os.geteuid() != 0,
-    reason="full isolation (own user, namespaces) needs root; fork bombs are unsafe without it",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not hasattr(os, "geteuid") or os.geteuid() != 0,
+        reason="full isolation (own user, namespaces) needs root; fork bombs are unsafe without it",
+    ),
+    pytest.mark.timeout(900),  # the whole hostile batch runs inside the first test's fixture
+]
 
 # What the report must say happened, for the attacks that leave a trace.
 EXPECTED_NOTES = {
@@ -208,6 +211,15 @@ def test_every_learner_gets_every_format(batch):
                 "feedback.html",
             ):
                 assert (folder / name).is_file(), (learner, name)
+
+
+def test_no_report_shows_where_grading_happened(batch):
+    # Tracebacks and crashes name files; every report shows them as the learner sees them.
+    for path in batch["out"].rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for leaked in ("/tmp/", "submission-", str(REPO_ROOT)):
+                assert leaked not in text, (path, leaked)
 
 
 def test_network_was_unreachable(batch):

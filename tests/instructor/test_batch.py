@@ -20,6 +20,9 @@ import pytest
 from graders.manifest import load_course
 from graders.paths import EXERCISES_DIR, GRADERS_DIR, REPO_ROOT, SOLUTIONS_DIR
 
+# Each test runs whole batches (seconds per learner); on a loaded machine that can pass 120 s.
+pytestmark = pytest.mark.timeout(600)
+
 EXERCISE = "ch30/transfer_rollback"
 SOLUTION = SOLUTIONS_DIR / f"{EXERCISE}.py"
 MUTANT = GRADERS_DIR / "ch30" / "mutants" / "transfer_rollback" / "no_rollback.py"

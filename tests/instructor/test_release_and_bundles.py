@@ -21,6 +21,7 @@ import yaml
 from graders.instructor import gradescope, release
 from graders.manifest import load_course
 from graders.paths import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
+from tests.engine.test_formats import reporter_script, run_reporter
 
 VENV = Path(sys.executable).parent.parent
 DATA = Path(__file__).parents[1] / "engine" / "data"
@@ -320,5 +321,12 @@ def test_learner_workflow_delivers_the_grade_to_classroom(learner_release, tmp_p
     # The untouched stubs: every test errors (or fails), none passes.
     assert data["status"] in {"fail", "error"} and data["max_score"] == 12
     assert len(values["ch30"]) < 120_000
+    # Hand the step output to GitHub Classroom's own reporter, as the workflow's env does.
+    script_js = reporter_script(tmp_path) if shutil.which("node") else None
+    if script_js is not None:
+        assert run_reporter(script_js, {"ch30": values["ch30"]}) == {
+            "totalPoints": 0,
+            "maxPoints": 12,
+        }
     assert (learner_release / "grading" / "junit.xml").is_file()
     assert "ch30/transfer_rollback" in summary.read_text()
