@@ -10,16 +10,41 @@
   name into the module) with a recorder, and the results must be exact bools.
 * Payments: the judge injects a failing INSERT (a trigger, or the memo CHECK) and checks
   that the debit was rolled back, from the same and from a second connection.
+* The blocking call: the act starts the learner's ``serve_ledger`` on loopback with a
+  receipt function that blocks until the act releases it, sends a payment, and while that
+  receipt is held sends a search. The verdict is an ordering, not a stopwatch: did the
+  search get its answer while the receipt was still held? A server that blocks cannot
+  answer until the release, however long the act waits; a free one answers in
+  milliseconds, so the generous ANSWER_WAIT only bounds the failing case.
+
+Fair points for code that starts out working. The stub is the vulnerable service, and it
+already does much of what honest callers need: it finds "coffee", renders a plain memo,
+accepts the right key, records a payment. Those checks matter (a fix must not break them),
+but passing them is not an achievement of the learner's: the untouched file would earn
+points for the audit it never made. So each task's "still works for honest callers" tests
+count only once that task's finding is fixed, as shown by the task's core attack (the
+FIX_GATES below: the classic ``' OR '1'='1' --`` search, a ``<script>`` memo, the key check
+going through compare_digest, a failing INSERT rolling back the debit, a search answered
+while a receipt is held). A fix that breaks honest use still loses only the tests it
+breaks; a task whose finding is still open earns nothing, which is what the task asks.
+Gates never reach across tasks: a finding left open costs only its own task.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
 import hmac
+import http.client
 import itertools
+import json
 import secrets
 import sqlite3
+import threading
 from contextlib import closing
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -163,7 +188,9 @@ def search(learner: Learner, path: str, text: str) -> Outcome:
     return Outcome.from_attempt(call, record)
 
 
-def expect_search(learner: Learner, text: str, note: str = "") -> None:
+def expect_search(learner: Learner, text: str, note: str = "", *, gated: bool = False) -> None:
+    if gated:
+        requires_fix(learner, 1)
     path = make_ledger(learner)
     before = snapshot(path)
     outcome = search(learner, path, text)
@@ -194,7 +221,7 @@ def expect_search(learner: Learner, text: str, note: str = "") -> None:
 )
 def test_search_finds_matching_memos(learner, text):
     """search_entries returns every entry whose memo contains the text, ordered by id"""
-    expect_search(learner, text)
+    expect_search(learner, text, gated=True)
 
 
 @pytest.mark.task(1)
@@ -206,7 +233,7 @@ def test_search_text_with_a_quote(learner):
 @pytest.mark.task(1)
 def test_empty_search_lists_everything(learner):
     """an empty search text matches every entry"""
-    expect_search(learner, "")
+    expect_search(learner, "", gated=True)
 
 
 PAYLOADS = [
@@ -253,6 +280,7 @@ def test_percent_and_underscore_are_literal(learner, text):
         text,
         note="in LIKE, % and _ are wildcards: escape them (and the escape character) "
         "with LIKE ? ESCAPE '\\', or search without LIKE",
+        gated=True,
     )
 
 
@@ -325,6 +353,7 @@ def expect_safe_html(learner: Learner, entry: dict, note: str) -> None:
 @pytest.mark.task(2)
 def test_plain_entry_renders_unchanged(learner):
     """an entry without special characters renders as the documented <li>"""
+    requires_fix(learner, 2)
     entry = {"account": "Alice", "amount": -450, "memo": "Coffee beans"}
     call = f"render_entry_html({entry!r})"
     record = learner.run(act_render, entry, call=call).value()
@@ -372,6 +401,7 @@ def check_keys(learner: Learner, pairs: list[tuple[str, str]]) -> list[tuple[Out
 @pytest.mark.task(3)
 def test_right_key_is_accepted(learner):
     """the right key gives True (a real bool)"""
+    requires_fix(learner, 3)
     ((outcome, _),) = check_keys(learner, [(KEY, KEY)])
     outcome.expect(True)
 
@@ -391,6 +421,7 @@ def test_right_key_is_accepted(learner):
 )
 def test_wrong_key_is_refused(learner, given):
     """a wrong key (wrong letter, prefix, longer, empty, non-ASCII) gives False, no error"""
+    requires_fix(learner, 3)
     ((outcome, _),) = check_keys(learner, [(given, KEY)])
     outcome.expect(
         False,
@@ -486,6 +517,7 @@ def expect_nothing_changed(
 @pytest.mark.task(4)
 def test_payment_debits_and_records(learner):
     """a payment debits the account, writes the entry, commits both and returns the balance"""
+    requires_fix(learner, 4)
     path = make_ledger(learner, entries=[])
     payment = ("Alice", 1250, "Laptop")
     (step,) = run_payments(learner, path, [payment])
@@ -546,4 +578,324 @@ def test_failure_is_not_committed_by_the_next_payment(learner):
         raise GradeFailure(
             f"Called:   {describe(*payments[0])}; {describe(*payments[1])}\n"
             f"Then:     a second connection reads {committed(path)}\nExpected: {expected}"
+        )
+
+
+@pytest.mark.task(4)
+@pytest.mark.parametrize(
+    "payment",
+    [
+        pytest.param(("Alice", 0, "Nothing"), id="zero_amount"),
+        pytest.param(("Alice", -500, "Refund?"), id="negative_amount"),
+        pytest.param(("Mallory", 100, "Who?"), id="unknown_account"),
+    ],
+)
+def test_bad_payment_raises_value_error(learner, payment):
+    """a payment that is not positive, or for an unknown account, raises ValueError"""
+    requires_fix(learner, 4)
+    path = make_ledger(learner, entries=[])
+    before = committed(path)
+    (step,) = run_payments(learner, path, [payment])
+    outcome = Outcome.from_attempt(describe(*payment), step)
+    outcome.expect_raises(ValueError)
+    if committed(path) != before or step["open_transaction"]:
+        raise GradeFailure(
+            f"Called:   {describe(*payment)}\nThen:     a second connection reads "
+            f"{committed(path)}\nExpected: {before}, unchanged and nothing pending"
+        )
+
+
+# -- task 5: a blocking call inside the request handler -----------------------------------
+ANSWER_WAIT = 4.0  # seconds the act waits for an answer; a free server needs milliseconds
+HOLD = 6.0  # the longest the judge's receipt call blocks, should the act never release it
+PAYMENT = {"account": "Alice", "amount": 1250, "memo": "Laptop"}
+
+
+def _request(port: int, method: str, target: str, body: dict | None, held: threading.Event):
+    """One HTTP request; what came back, and whether the receipt was still held by then."""
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=ANSWER_WAIT)
+    try:
+        payload = None if body is None else json.dumps(body)
+        client.request(method, target, body=payload, headers={"Content-Type": "application/json"})
+        reply = client.getresponse()
+        data = reply.read()
+        answered_while_held = not held.is_set()
+        try:
+            value = json.loads(data)
+        except ValueError:
+            value = data.decode("utf-8", "replace")[:200]
+        return {"status": reply.status, "body": value, "while_held": answered_while_held}
+    except TimeoutError:
+        return {"timeout": True}
+    except (OSError, http.client.HTTPException) as error:
+        return {"error": f"{type(error).__name__}: {error}"}
+    finally:
+        client.close()
+
+
+def _judge_search_entries(conn, text):
+    """The judge's own search, so that task 5 does not depend on the learner's task 1."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = conn.execute(
+        "SELECT id, account, amount, memo FROM entries WHERE memo LIKE ? ESCAPE '\\' ORDER BY id",
+        (pattern,),
+    ).fetchall()
+    return [dict(zip(("id", "account", "amount", "memo"), row, strict=True)) for row in rows]
+
+
+def _judge_record_payment(conn, account, amount, memo):
+    """The judge's own payment, so that task 5 does not depend on the learner's task 4."""
+    if amount <= 0:
+        raise ValueError("amount must be positive")
+    with conn:
+        debited = conn.execute(
+            "UPDATE accounts SET balance = balance - ? WHERE name = ?", (amount, account)
+        )
+        if debited.rowcount != 1:
+            raise ValueError(f"no account named {account!r}")
+        conn.execute(
+            "INSERT INTO entries (account, amount, memo) VALUES (?, ?, ?)",
+            (account, -amount, memo),
+        )
+    return conn.execute("SELECT balance FROM accounts WHERE name = ?", (account,)).fetchone()[0]
+
+
+def act_blocking(module, path):
+    """Serve the ledger, hold one payment's receipt, and search while it is held.
+
+    The learner's search_entries and record_payment are swapped for the judge's own while
+    the server runs: task 5 is about the handler and the loop, and a mistake in task 1 or
+    4 must not cost its points.
+    """
+    saved = module.search_entries, module.record_payment
+    module.search_entries, module.record_payment = _judge_search_entries, _judge_record_payment
+    try:
+        return _hold_a_receipt(module, path)
+    finally:
+        module.search_entries, module.record_payment = saved
+
+
+def _hold_a_receipt(module, path):
+    conn = sqlite3.connect(path, check_same_thread=False)
+    released = threading.Event()
+    receipt_started = threading.Event()
+    receipts: list[dict] = []
+    loop = asyncio.new_event_loop()
+    box: dict = {}
+    ready = threading.Event()
+
+    def receipt(account, amount, memo):
+        receipts.append(
+            {
+                "args": [account, amount, memo],
+                "on_loop_thread": threading.current_thread() is thread,
+            }
+        )
+        receipt_started.set()
+        released.wait(HOLD)
+
+    def run_loop():
+        asyncio.set_event_loop(loop)
+        try:
+            server = loop.run_until_complete(module.serve_ledger(conn, "127.0.0.1", 0, receipt))
+            box["server"], box["port"] = server, server.sockets[0].getsockname()[1]
+        except Exception as error:  # reported, never raised out of the thread
+            box["error"] = f"{type(error).__name__}: {error}"
+        ready.set()
+        if "port" in box:
+            loop.run_forever()
+
+    thread = threading.Thread(target=run_loop, daemon=True)
+    thread.start()
+    ready.wait(ANSWER_WAIT)
+    if "port" not in box:
+        return {"start_error": box.get("error", "serve_ledger did not start")}
+    port = box["port"]
+    out: dict = {}
+    payer = threading.Thread(
+        target=lambda: out.update(pay=_request(port, "POST", "/payments", PAYMENT, released))
+    )
+    payer.start()
+    out["receipt_started"] = receipt_started.wait(ANSWER_WAIT)
+    out["search"] = _request(port, "GET", "/entries?q=coffee", None, released)
+    released.set()
+    payer.join(HOLD + ANSWER_WAIT)
+    out["receipts"] = receipts
+
+    async def stop():
+        box["server"].close()
+        await box["server"].wait_closed()
+
+    with contextlib.suppress(Exception):
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(ANSWER_WAIT)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(ANSWER_WAIT)
+    conn.close()
+    return out
+
+
+SERVE_CALL = (
+    "serve_ledger(conn, '127.0.0.1', 0, receipts); POST /payments "
+    f"{json.dumps(PAYMENT)}; while its receipts(...) call is held: GET /entries?q=coffee"
+)
+
+
+def serve_and_hold(learner: Learner) -> dict:
+    path = make_ledger(learner)
+    data = learner.run(act_blocking, path, call=SERVE_CALL).value("the server to run")
+    if "start_error" in data:
+        raise GradeFailure(
+            f"Called:   {SERVE_CALL}\nProblem:  the server did not start: {data['start_error']}"
+        )
+    return data
+
+
+def blocking_evidence(data: dict) -> str:
+    """Why the search was not answered while the receipt was held ("" if it was)."""
+    search = data["search"]
+    if search.get("status") == 200 and search.get("while_held"):
+        return ""
+    if not data["receipt_started"]:
+        return "receipts(...) was never called within the wait, so nothing was held"
+    on_loop = any(r["on_loop_thread"] for r in data["receipts"])
+    if search.get("timeout"):
+        seen = f"GET /entries got no answer in {ANSWER_WAIT:g} s while the receipt was held"
+        if on_loop:
+            seen += (
+                "; the receipt call ran on the event loop's own thread, so the loop could "
+                "serve nothing else until it returned"
+            )
+        return seen
+    if search.get("status") == 200:
+        return "GET /entries was answered only after the receipt had been released"
+    return f"GET /entries answered {search}"
+
+
+def _fix_5(learner: Learner) -> str:
+    return blocking_evidence(serve_and_hold(learner))
+
+
+@pytest.mark.task(5)
+def test_other_requests_are_answered_while_a_receipt_is_sent(learner):
+    """while one payment's receipt is being sent, a search is answered at once"""
+    data = serve_and_hold(learner)
+    evidence = blocking_evidence(data)
+    if evidence:
+        raise GradeFailure(
+            f"Called:   {SERVE_CALL}\nGot:      {evidence}\n"
+            "Expected: the search answered (200) while the receipt was still being sent\n"
+            "Why:      a blocking call inside an async handler holds the one event loop; "
+            "run it with `await asyncio.to_thread(receipts, account, amount, memo)`"
+        )
+    rows = data["search"]["body"]
+    wanted = [row for row in ROWS if "coffee" in row["memo"].lower()]
+    if rows != wanted:
+        raise GradeFailure(
+            f"Called:   {SERVE_CALL}\nGot:      GET /entries?q=coffee answered {rows!r}\n"
+            f"Expected: {wanted!r}"
+        )
+
+
+@pytest.mark.task(5)
+def test_payment_answer_waits_for_its_receipt(learner):
+    """the payment sends one receipt (account, amount, memo) and answers after it"""
+    data = serve_and_hold(learner)
+    evidence = blocking_evidence(data)
+    if evidence:
+        raise GradeFailure(
+            "Not counted yet: this test checks that the fix for task 5 keeps payments and "
+            "their receipts right, and it counts once that finding is fixed.\n"
+            f"Then:     {evidence}"
+        )
+    sent = [r["args"] for r in data["receipts"]]
+    pay = data.get("pay", {})
+    if sent != [[PAYMENT["account"], PAYMENT["amount"], PAYMENT["memo"]]]:
+        raise GradeFailure(
+            f"Called:   {SERVE_CALL}\nGot:      receipts called with {sent!r}\n"
+            "Expected: one call, receipts('Alice', 1250, 'Laptop')"
+        )
+    if pay.get("status") != 201 or pay.get("body") != {"balance": 8750}:
+        raise GradeFailure(
+            f"Called:   {SERVE_CALL}\nGot:      POST /payments answered {pay!r}\n"
+            "Expected: 201 and {'balance': 8750}"
+        )
+    if pay.get("while_held"):
+        raise GradeFailure(
+            f"Called:   {SERVE_CALL}\nGot:      POST /payments was answered while its "
+            "receipt was still being sent\nExpected: the answer after the receipt has gone "
+            "out\nWhy:      the receipt was started but not awaited; await it "
+            "(await asyncio.to_thread(...)) before returning"
+        )
+
+
+# -- the gates: a task's "honest use still works" tests count once its finding is fixed ----
+def _fix_1(learner: Learner) -> str:
+    text = "' OR '1'='1' --"
+    outcome = search(learner, make_ledger(learner), text)
+    if outcome.returned and outcome.reply.value == matching(text):
+        return ""
+    if outcome.returned:
+        return f"search_entries(conn, {text!r}) still returns {len(outcome.reply.value)} rows"
+    return f"search_entries(conn, {text!r}) raises {outcome.reply.error.get('type')}"
+
+
+def _fix_2(learner: Learner) -> str:
+    entry = {"account": "Alice", "amount": -7, "memo": "<script>alert(1)</script>"}
+    record = learner.run(act_render, entry, call=f"render_entry_html({entry!r})").value()
+    markup = record.get("returned")
+    expected = [
+        ("start tag", "li", [("class", "entry"), ("title", entry["memo"])]),
+        ("text", f"Alice -7: {entry['memo']}"),
+        ("end tag", "li"),
+    ]
+    if type(markup) is str and page_events(markup) == expected:
+        return ""
+    return f"render_entry_html({entry!r}) still returns {str(markup)[:120]!r}"
+
+
+def _fix_3(learner: Learner) -> str:
+    ((outcome, record),) = check_keys(learner, [(KEY, KEY)])
+    if outcome.returned and record["compare_digest_calls"]:
+        return ""
+    return "check_api_key still decides without hmac.compare_digest"
+
+
+def _fix_4(learner: Learner) -> str:
+    path = make_ledger(learner, entries=[], extra_sql=FAILING_INSERT)
+    before = committed(path)
+    run_payments(learner, path, [("Alice", 1000, "rent FAIL")])
+    if committed(path) == before:
+        return ""
+    return (
+        "record_payment still commits the debit when its INSERT fails "
+        f"(balances now {committed(path)[0]})"
+    )
+
+
+FIX_GATES = {1: _fix_1, 2: _fix_2, 3: _fix_3, 4: _fix_4, 5: _fix_5}
+
+
+_gate_verdicts: dict[tuple[str, str, int], str] = {}
+
+
+def requires_fix(learner: Learner, task: int) -> None:
+    """Fail as "not counted yet" while the finding of `task` is open (module docstring).
+
+    A gate is judged once per submitted file (keyed by its content), so a function that
+    hangs costs one time-out here, not one per gated test.
+    """
+    source = Path(learner.sandbox.learner_file)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest() if source.is_file() else ""
+    key = (str(source), digest, task)
+    if key not in _gate_verdicts:
+        try:
+            _gate_verdicts[key] = FIX_GATES[task](learner)
+        except GradeFailure as failure:  # the core attack itself crashed or timed out
+            _gate_verdicts[key] = " ".join(str(failure).split("\n")[:2])
+    evidence = _gate_verdicts[key]
+    if evidence:
+        raise GradeFailure(
+            f"Not counted yet: this test checks that the fix for task {task} keeps honest use "
+            "working, and it counts once that finding is fixed.\n"
+            f"Then:     {evidence}"
         )

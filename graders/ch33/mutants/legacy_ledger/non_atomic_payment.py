@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import json
 import sqlite3
+import time
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import escape
 
@@ -98,3 +103,89 @@ def record_payment(conn: sqlite3.Connection, account: str, amount: int, memo: st
     )
     conn.commit()
     return conn.execute("SELECT balance FROM accounts WHERE name = ?", (account,)).fetchone()[0]
+
+
+# -- the HTTP front end (task 5) -------------------------------------------------------
+RECEIPT_SECONDS = 2.0  # how long the legacy mail gateway takes to accept one receipt
+
+
+def send_receipt(account: str, amount: int, memo: str) -> None:
+    """E-mail a payment receipt through the bank's mail gateway. Already written.
+
+    This is the gateway's own client library: a plain, blocking function that takes
+    seconds to return (here ``time.sleep`` stands in for the slow network call).
+    """
+    time.sleep(RECEIPT_SECONDS)
+
+
+async def _respond(writer: asyncio.StreamWriter, status: str, payload: object) -> None:
+    body = json.dumps(payload).encode("utf-8")
+    head = (
+        f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    writer.write(head.encode("latin-1") + body)
+    await writer.drain()
+    writer.close()
+
+
+async def _serve_one(reader, writer, conn, receipts) -> None:
+    """Read one request, route it, answer it and close the connection."""
+    try:
+        request_line = (await reader.readline()).decode("latin-1").split()
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        body = await reader.readexactly(length) if length else b""
+        method, target = request_line[0], urlsplit(request_line[1])
+        if method == "GET" and target.path == "/entries":
+            text = parse_qs(target.query).get("q", [""])[0]
+            await _respond(writer, "200 OK", search_entries(conn, text))
+        elif method == "POST" and target.path == "/payments":
+            answer = await handle_payment(conn, json.loads(body), receipts)
+            await _respond(writer, "201 Created", answer)
+        else:
+            await _respond(writer, "404 Not Found", {"error": "no such route"})
+    except (ValueError, KeyError, IndexError, TypeError, sqlite3.Error) as error:
+        await _respond(writer, "400 Bad Request", {"error": str(error)})
+
+
+async def serve_ledger(
+    conn: sqlite3.Connection,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    receipts: Callable[[str, int, str], None] = send_receipt,
+) -> asyncio.Server:
+    """Start the ledger's HTTP API on one asyncio event loop. Already written.
+
+    ``POST /payments`` with a JSON body ``{"account": ..., "amount": ..., "memo": ...}``
+    answers ``201`` and ``{"balance": N}`` (see ``handle_payment``); ``GET /entries?q=TEXT``
+    answers ``200`` and the entries ``search_entries`` finds. Bad input answers 400.
+    ``port=0`` picks a free port: ``server.sockets[0].getsockname()[1]`` says which.
+    """
+    return await asyncio.start_server(
+        lambda reader, writer: _serve_one(reader, writer, conn, receipts), host, port
+    )
+
+
+async def handle_payment(
+    conn: sqlite3.Connection,
+    payment: dict,
+    receipts: Callable[[str, int, str], None] = send_receipt,
+) -> dict:
+    """Record one payment, send its receipt, and return ``{"balance": new balance}``.
+
+    ``payment`` has the keys ``account``, ``amount`` and ``memo``. After
+    ``record_payment`` succeeds, ``receipts(account, amount, memo)`` is called once, and
+    the answer is returned only after it has finished. ``receipts`` blocks: it may take
+    seconds, and it is not yours to change. While a receipt is being sent, the server
+    keeps answering every other request.
+    """
+    account, amount, memo = payment["account"], payment["amount"], payment["memo"]
+    balance = record_payment(conn, account, amount, memo)
+    # A blocking call on the event loop would freeze every other request: run it in a
+    # worker thread, and wait for it without holding the loop.
+    await asyncio.to_thread(receipts, account, amount, memo)
+    return {"balance": balance}
