@@ -27,10 +27,10 @@ def learner_paths(text: str, target: str = "") -> str:
     if target:
         root = target.rstrip("/\\")
         text = text.replace(root + "/", "exercises/").replace(root, "exercises")
-    text = _MODULE_PATH.sub(lambda m: "exercises/" + m.group(1).replace("\\", "/"), text)
+    # The course's own files first, so graders/ch30/test_x.py is not taken for a learner's.
     for trusted, shown in ((str(GRADERS_DIR), "graders"), (str(REPO_ROOT), ".")):
         text = text.replace(trusted + "/", shown + "/")
-    return text
+    return _MODULE_PATH.sub(lambda m: "exercises/" + m.group(1).replace("\\", "/"), text)
 
 
 def for_learner(text: str, target: str = "") -> str:

@@ -19,7 +19,8 @@ import xmlschema
 from junitparser import Error, Failure, JUnitXml
 
 from graders.manifest import load_course
-from graders.report import classroom, formats, scoring, test_source
+from graders.paths import REPO_ROOT
+from graders.report import classroom, formats, learner_text, scoring, test_source
 from graders.results import ExerciseResult, GradingResult, TestResult
 
 DATA = Path(__file__).parent / "data"
@@ -149,6 +150,18 @@ def test_no_temporary_path_or_control_code_in_any_format(name, course):
     assert "exercises/ch30/transfer_rollback.py" in text
     for bad in ("\x1b", "\x00", "\x07", "\\u001b", "\\u0000", "\\u0007"):
         assert bad not in text, (name, bad)
+
+
+def test_paths_are_shown_as_the_learner_sees_them():
+    text = learner_text.for_learner(
+        f"{REPO_ROOT}/graders/ch30/test_transfer_rollback.py:12 | {TARGET}/ch30/x.py, line 3 | "
+        'File "/var/tmp/zz/ch31/y.py", line 4 | exercises/ch32/z.py',
+        TARGET,
+    )
+    assert text == (
+        "graders/ch30/test_transfer_rollback.py:12 | exercises/ch30/x.py, line 3 | "
+        'File "exercises/ch31/y.py", line 4 | exercises/ch32/z.py'
+    )
 
 
 def test_output_files_follow_the_umask(tmp_path):
