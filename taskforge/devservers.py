@@ -243,3 +243,77 @@ def _wait_for(ready, name: str, process: subprocess.Popen) -> None:
             return
         time.sleep(0.05)
     raise ServerUnavailable(f"{name} did not answer within {START_TIMEOUT:.0f} s")
+
+
+@dataclass
+class GunicornServer:
+    """The reference under gunicorn with several workers, on a free loopback port."""
+
+    base_url: str
+    process: subprocess.Popen
+    metrics_dir: Path
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.metrics_dir, ignore_errors=True)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(
+    environment: dict[str, str], *, workers: int = 2, log_dir: str
+) -> GunicornServer:
+    """Start `gunicorn -c python:taskforge.gunicorn_conf` with the TASKFORGE_* settings given
+    and wait until it answers /api/health; ServerUnavailable if it does not."""
+    import sys
+    import urllib.request
+
+    port = free_port()
+    metrics_dir = Path(tempfile.mkdtemp(prefix="taskforge-metrics-"))
+    log = Path(log_dir) / f"gunicorn-{port}.log"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("TASKFORGE_")},
+        **environment,
+        "TASKFORGE_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
+    root = Path(__file__).resolve().parent.parent
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:taskforge.gunicorn_conf"],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = GunicornServer(f"http://127.0.0.1:{port}", process, metrics_dir, log)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def ready() -> bool:
+        try:
+            with opener.open(server.base_url + "/api/health", timeout=2) as answer:
+                return answer.status == 200
+        except OSError:
+            return False
+
+    try:
+        _wait_for(ready, "gunicorn", process)
+    except BaseException:
+        server.stop()
+        raise
+    return server

@@ -12,7 +12,8 @@ import math
 import re
 from collections.abc import Mapping
 
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import BaseConverter
 
 from ..errors import BadRequest
 
@@ -110,14 +111,15 @@ def text_arg(args: Mapping[str, str], name: str, *, max_length: int) -> str | No
 class IdConverter(BaseConverter):
     """URL part for a row id: ASCII digits, 1 to 2**63 - 1; anything else is a 404."""
 
-    regex = r"[0-9]{1,19}"
+    regex = r"[0-9]+"
     weight = 50
 
     def to_python(self, value: str) -> int:
-        number = int(value)
-        if not 1 <= number <= INT64_MAX:
-            raise ValidationError()
-        return number
+        if len(value) > 19 or not 1 <= int(value) <= INT64_MAX:
+            # NotFound, not ValidationError: the latter lets the router try the other rules,
+            # and one for another method on a similar path would answer 405.
+            raise NotFound("no such resource: ids run from 1 to 2**63 - 1")
+        return int(value)
 
     def to_url(self, value: object) -> str:
         return str(int(value))  # type: ignore[call-overload]
