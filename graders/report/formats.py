@@ -28,14 +28,33 @@ WRONG_ANSWER_KINDS = frozenset({"assertion"})
 CLASSROOM_RESULT_LIMIT = 120_000
 
 
+def _umask() -> int:
+    """The process umask, read without changing it (batch threads write files meanwhile)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return _UMASK_AT_START
+
+
+def _read_umask_once() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK_AT_START = _read_umask_once()  # at import, before any grading thread exists
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write a file so readers never see half of it; its mode follows the umask."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.fchmod(fd, 0o666 & ~mask)  # mkstemp makes 0600; a report is an ordinary file
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, path)
