@@ -153,6 +153,14 @@ def _exercism_output(text: str) -> str | None:
     return text[:keep] + "\n" + EXERCISM_TRUNCATED
 
 
+def _exercism_code(test: TestResult) -> str:
+    """The test's source, unless the test is not meant to be seen yet (hidden tests)."""
+    hidden = "_hidden" in test.id.split("::")[0]
+    if hidden or test_source.visibility(test.id, test.name) != "visible":
+        return test.name
+    return test_source.test_code(test.id, test.name) or test.name
+
+
 def to_exercism(result: GradingResult, course: Course | None = None) -> str:
     """Exercism test-runner interface, version 3: tests in file order, linked to their task."""
     view = learner_view(result, course)
@@ -172,7 +180,7 @@ def to_exercism(result: GradingResult, course: Course | None = None) -> str:
             "status": status,
             "message": message if status != "pass" else None,
             "output": _exercism_output(output),
-            "test_code": test_source.test_code(test.id, test.name) or test.name,
+            "test_code": _exercism_code(test),
         }
         if isinstance(test.task, int):
             entry["task_id"] = test.task
