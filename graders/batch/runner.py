@@ -256,7 +256,7 @@ class _Batch:
                 why = (
                     fingerprint.describe_change(stored.fingerprint, record.fingerprint)
                     if stored.fingerprint
-                    else "stored without a fingerprint"
+                    else "earlier attempt ended in an error"
                 )
                 if not why:
                     self.on_done(stored, True)
@@ -280,6 +280,8 @@ class _Batch:
             record.status, record.reason = "error", "tampering detected: grader files changed"
             record.total, record.scores, record.tests = 0.0, {}, []
             result = None
+        if record.status != "graded":
+            record.fingerprint = {}  # an error is never reused: the next run tries again
         try:
             write_learner(self.settings, record, result, self.course)
         except OSError as exc:  # one unwritable learner must not stop the others
