@@ -132,7 +132,12 @@ def in_child(function: Any, *args: Any, timeout: float = 120.0) -> Any:
     if not hasattr(os, "fork"):
         return function(*args)
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare: run here (later runs may see what this one did)
+        os.close(read_end)
+        os.close(write_end)
+        return function(*args)
     if pid == 0:  # the child: run, write the answer, leave without cleanup
         os.close(read_end)
         try:
