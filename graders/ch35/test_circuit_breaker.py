@@ -15,8 +15,10 @@ import random
 from typing import Any
 
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import FakeClock, attempt
+from graders.differential import agree_run
 from graders.expectations import same, show
 from graders.harness import GradeFailure, Outcome
 
@@ -664,3 +666,109 @@ def test_a_random_day_of_traffic(learner, seed):
         else:
             script.append(STATE)
     run_script(learner, script, threshold=3, timeout=8.0)
+
+
+# -- Hypothesis: generated operation sequences against the model ---------------------------
+def act_observe(module, case):
+    """Play generated operations; one compact observation per call or state read."""
+    threshold, timeout, ops = case
+    clock = FakeClock(START)
+    breaker = module.CircuitBreaker(failure_threshold=threshold, reset_timeout=timeout, clock=clock)
+    open_error = getattr(module, "CircuitOpenError", ())
+    seen: list = []
+    for op in ops:
+        if op[0] == "wait":
+            clock.advance(op[1])
+            continue
+        if op[0] == "state":
+            seen.append(_read_state(breaker).get("state", "reading state raised"))
+            continue
+        called: list = []
+        raised: list = []
+
+        def service(op=op, called=called, raised=raised):
+            called.append(1)
+            if op[0] == "ok":
+                return op[1]
+            clock.advance(op[1])  # a failure that takes op[1] seconds
+            error = ServiceDown("down")
+            raised.append(error)
+            raise error
+
+        try:
+            observed = ["returned", breaker.call(service)]
+        except BaseException as exc:  # noqa: BLE001 - every outcome is data for the judge
+            if raised and exc is raised[0]:
+                observed = ["its own error"]
+            elif isinstance(exc, open_error) and not called:
+                observed = ["CircuitOpenError"]
+            else:
+                observed = ["raised", type(exc).__name__]
+        seen.append([*observed, "service called" if called else "service not called"])
+    return seen
+
+
+def model_observe(case):
+    threshold, timeout, ops = case
+    model = Model(threshold, timeout)
+    seen: list = []
+    for op in ops:
+        if op[0] == "wait":
+            model.now += op[1]
+        elif op[0] == "state":
+            seen.append(model.state())
+        else:
+            spec = ("ok", op[1]) if op[0] == "ok" else ("fail", "ServiceDown", "down")
+            expected = model.call(spec, [], None, op[1] if op[0] == "fail" else 0.0)
+            if expected["outcome"] == "refused":
+                seen.append(["CircuitOpenError", "service not called"])
+            elif expected["outcome"] == "same_error":
+                seen.append(["its own error", "service called"])
+            else:
+                seen.append(["returned", expected["returned"], "service called"])
+    return seen
+
+
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("ok"), st.integers(0, 9)),
+        st.tuples(st.just("fail"), st.sampled_from([0.0, 0.0, 0.5, 3.0])),
+        st.tuples(st.just("wait"), st.sampled_from([0.25, 0.5, 1.0, 2.5, 4.0, 8.0])),
+        st.tuples(st.just("state")),
+    ),
+    max_size=40,
+)
+BREAKER_CASES = st.tuples(st.integers(1, 4), st.sampled_from([1.0, 2.5, 8.0]), OPS)
+
+
+def describe_ops(case) -> str:
+    threshold, timeout, ops = case
+    words = []
+    for op in ops:
+        if op[0] == "ok":
+            words.append(f"call (service returns {op[1]})")
+        elif op[0] == "fail":
+            took = f" after {op[1]:g} s" if op[1] else ""
+            words.append(f"call (service raises{took})")
+        elif op[0] == "wait":
+            words.append(f"clock +{op[1]:g} s")
+        else:
+            words.append("state")
+    made = f"CircuitBreaker(failure_threshold={threshold}, reset_timeout={timeout}, clock=fake)"
+    return made + "; then " + ", ".join(words or ["nothing"])
+
+
+@pytest.mark.task(3)
+def test_generated_operation_sequences_follow_the_rules(learner):
+    """150 generated sequences of calls, failures, clock moves and state reads (Hypothesis,
+    derandomized): every observation as the rules say, shrunk to the shortest that differs"""
+    agree_run(
+        learner,
+        act_observe,
+        model_observe,
+        BREAKER_CASES,
+        describe=describe_ops,
+        max_examples=150,
+        note="one entry per call or state read, in order; this is the shortest generated "
+        "sequence on which your breaker and the rules differ",
+    )
