@@ -15,8 +15,10 @@ import sqlite3
 from contextlib import closing
 
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import attempt
+from graders.differential import agree
 from graders.harness import GradeFailure, Learner, Outcome
 
 EXERCISE = "ch29/index_explain"
@@ -101,6 +103,19 @@ def act_create_indexes(module, path, times):
         for _ in range(times):
             records.append(attempt(module.create_indexes, conn))
     return records
+
+
+def act_create_indexes_in_open_transaction(module, path):
+    """Call create_indexes while the caller has an uncommitted INSERT, then close without
+    committing: only what create_indexes committed survives."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(
+            "INSERT INTO tasks (title, status, priority, created) VALUES ('x', 'todo', 1, '')"
+        )
+        return attempt(module.create_indexes, conn)
+    finally:
+        conn.close()
 
 
 def act_prefixes(module, cases):
@@ -230,6 +245,38 @@ def test_uses_index(learner, plan, expected):
     learner.call("uses_index", plan).expect(expected, note=why)
 
 
+PLAN_LINES = [
+    "SCAN tasks",
+    "SCAN tasks USING COVERING INDEX idx_c",
+    "SCAN TABLE tasks",
+    "SCAN CONSTANT ROW",
+    "SEARCH tasks USING INDEX idx_a (assignee_id=?)",
+    "SEARCH tasks USING COVERING INDEX idx_c (category_id=? AND priority>?)",
+    "SEARCH tasks USING INTEGER PRIMARY KEY (rowid=?)",
+    "SEARCH c USING AUTOMATIC COVERING INDEX (id=?)",
+    "USE TEMP B-TREE FOR ORDER BY",
+    "MULTI-INDEX OR",
+    "INDEX 1",
+    "LIST SUBQUERY 1",
+    "CORRELATED SCALAR SUBQUERY 2",
+    "CO-ROUTINE sub",
+    "BLOOM FILTER ON t (id=?)",
+]
+
+
+@pytest.mark.task(2)
+def test_uses_index_agrees_on_generated_plans(learner):
+    """on generated plans, True exactly when a line starts with SEARCH and none with SCAN"""
+    agree(
+        learner,
+        "uses_index",
+        searches,
+        st.tuples(st.lists(st.sampled_from(PLAN_LINES), max_size=6)),
+        max_examples=60,
+        note="only how each line STARTS decides: SEARCH somewhere, and SCAN nowhere",
+    )
+
+
 # -- task 3 --------------------------------------------------------------------------
 def indexed_database(learner: Learner, times: int = 1) -> str:
     path = build(learner)
@@ -306,6 +353,29 @@ def test_create_indexes_twice_is_harmless(learner):
         raise GradeFailure(
             f"Called:   create_indexes(conn) twice\nIndexes:  {describe_indexes(path)}\n"
             "Expected: the same two indexes as after one call"
+        )
+
+
+@pytest.mark.task(3)
+def test_create_indexes_commits(learner):
+    """create_indexes commits its indexes, even when the caller had a transaction open"""
+    path = build(learner)
+    call = (
+        "conn.execute('INSERT INTO tasks ...')   # a transaction is now open\n"
+        "          create_indexes(conn); conn.close()   # closed without the caller committing"
+    )
+    record = learner.run(act_create_indexes_in_open_transaction, path, call=call).value()
+    Outcome.from_attempt(call, record).value("a normal return, no exception")
+    not_searching = [
+        name for name, (sql, params) in QUERIES.items() if not searches(explain(path, sql, params))
+    ]
+    if not_searching:
+        raise GradeFailure(
+            f"Called:   {call}\nThen:     another connection sees the indexes: "
+            f"{describe_indexes(path)}; {', '.join(not_searching)} still scan\n"
+            "Expected: the indexes committed by create_indexes, so every connection uses them\n"
+            "Why:      inside an open transaction CREATE INDEX waits for a COMMIT; closing "
+            "the connection without one rolled it back (use `with conn:` or conn.commit())"
         )
 
 
