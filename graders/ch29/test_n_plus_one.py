@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections import Counter
 from contextlib import closing
 from typing import Any
 
@@ -43,9 +44,9 @@ TABLES = {
 }
 
 
-def load(conn: sqlite3.Connection, data: dict[str, list]) -> None:
+def load(conn: sqlite3.Connection, data: dict[str, list], schema: str = SCHEMA) -> None:
     """Build the tables from plain data (used by the judge AND inside the act)."""
-    conn.executescript(SCHEMA)
+    conn.executescript(schema)
     with conn:
         for table, sql in TABLES.items():
             conn.executemany(sql, [tuple(row) for row in data[table]])
@@ -112,8 +113,12 @@ def sample() -> dict[str, list]:
     }
 
 
-def generated(n_tasks: int, seed: int) -> dict[str, list]:
-    """n tasks; categories, users and label names grow with n (a per-category loop grows)."""
+def generated(n_tasks: int, seed: int, linked: bool = False) -> dict[str, list]:
+    """n tasks; categories, users and label names grow with n (a per-category loop grows).
+
+    ``linked``: every task has a category and an assignee, so a join that drops the others
+    (a task 1 mistake) does not change what the task 2 and task 3 tests look at.
+    """
     rng = random.Random(seed)
     n_categories, n_users = max(2, n_tasks // 5), max(2, n_tasks // 4)
     pool = ["Backend", "Frontend", "Docs", "Ops"]
@@ -127,8 +132,8 @@ def generated(n_tasks: int, seed: int) -> dict[str, list]:
     labels = [f"label-{k}" for k in range(n_tasks // 3 + 3)]
     comment_id = 1
     for task_id in rng.sample(range(1, 10 * n_tasks), n_tasks):
-        category = rng.randint(1, n_categories) if rng.random() > 0.2 else None
-        assignee = rng.randint(1, n_users) if rng.random() > 0.25 else None
+        category = rng.randint(1, n_categories) if linked or rng.random() > 0.2 else None
+        assignee = rng.randint(1, n_users) if linked or rng.random() > 0.25 else None
         data["tasks"].append((task_id, rng.choice(["Fix", "Write", "Ship"]), category, assignee))
         for label in rng.sample(labels, rng.randint(0, 3)):
             data["labels"].append((task_id, label))
@@ -151,7 +156,7 @@ def fan_out() -> dict[str, list]:
     for task_id, (n_labels, n_comments) in enumerate(
         [(3, 2), (0, 4), (4, 0), (1, 1), (0, 0), (2, 3), (5, 5)], start=1
     ):
-        data["tasks"].append((task_id, f"task {task_id}", 1, 1 if task_id % 2 else None))
+        data["tasks"].append((task_id, f"task {task_id}", 1, 1))
         data["labels"] += [(task_id, f"l{k}") for k in range(n_labels)]
         for _ in range(n_comments):
             data["comments"].append((comment_id, task_id, "c"))
@@ -160,11 +165,11 @@ def fan_out() -> dict[str, list]:
 
 
 # -- acts: run inside the sandbox, next to the learner's code ----------------------
-def act_summaries(module, data):
+def act_summaries(module, data, schema=SCHEMA):
     """Call task_summaries on a fresh in-memory database, counting its statements."""
     statements = []
     with closing(sqlite3.connect(":memory:")) as conn:
-        load(conn, data)
+        load(conn, data, schema)
         conn.set_trace_callback(statements.append)
         record = attempt(module.task_summaries, conn)
         counted = len(statements)
@@ -174,14 +179,43 @@ def act_summaries(module, data):
     return {"record": record, "count": counted, "first": statements[:4], "still_on": still_on}
 
 
-def run(learner: Learner, data: dict[str, list], label: str) -> dict:
-    return learner.run(act_summaries, data, call=f"{CALL}   # {label}").value()
+def run(learner: Learner, data: dict[str, list], label: str, schema: str = SCHEMA) -> dict:
+    return learner.run(act_summaries, data, schema, call=f"{CALL}   # {label}").value()
 
 
-def expect_summaries(report: dict, data: dict[str, list], label: str) -> None:
-    expected = trusted_summaries(data)
+KEYS = ("id", "title", "category", "assignee", "labels", "comments")
+LINKS = ("id", "title", "category", "assignee")  # task 1 grades these
+COUNTS = ("id", "labels", "comments")  # task 2 grades these
+
+
+def project(value: Any, keys: tuple[str, ...]) -> Any:
+    """Only the given keys of each summary (a summary that is not a dict stays as it is)."""
+    if not isinstance(value, list):
+        return value
+    return [
+        {key: item[key] for key in keys if key in item} if type(item) is dict else item
+        for item in value
+    ]
+
+
+def expect_summaries(
+    report: dict, data: dict[str, list], label: str, keys: tuple[str, ...] = KEYS
+) -> None:
+    """The summaries must match the trusted ones on ``keys`` (each task graded on its own
+    part: names for task 1, counts for task 2)."""
     outcome = Outcome.from_attempt(f"{CALL}   # {label}", report["record"])
     actual = outcome.value("a list of dicts, one per task")
+    if isinstance(actual, list):
+        for item in actual:
+            if type(item) is not dict or set(item) != set(KEYS):
+                raise outcome.fail(
+                    "a list of plain dicts with the keys " + ", ".join(KEYS),
+                    got=f"Returned: a list holding {show(item)}",
+                    note="each summary is a plain dict with exactly the keys id, title, "
+                    "category, assignee, labels and comments",
+                )
+    expected = project(trusted_summaries(data), keys)
+    actual = project(actual, keys)
     if same(actual, expected):
         return
     if isinstance(actual, list) and len(actual) == len(expected):
@@ -239,16 +273,16 @@ def why_entry_differs(got: Any, want: dict) -> str:
 # -- task 1 --------------------------------------------------------------------------
 @pytest.mark.task(1)
 def test_same_summaries_on_sample(learner):
-    """task_summaries returns what task_summaries_slow returns on a small hand-made data set"""
+    """id, title, category and assignee as task_summaries_slow gives them, on hand-made data"""
     data = sample()
-    expect_summaries(run(learner, data, "8 hand-made tasks"), data, "8 hand-made tasks")
+    expect_summaries(run(learner, data, "8 hand-made tasks"), data, "8 hand-made tasks", LINKS)
 
 
 @pytest.mark.task(1)
 def test_same_summaries_on_generated_data(learner):
-    """task_summaries matches task_summaries_slow on 50 generated tasks"""
+    """id, title, category and assignee as task_summaries_slow gives them, on 50 tasks"""
     data = generated(50, seed=1)
-    expect_summaries(run(learner, data, "50 generated tasks"), data, "50 generated tasks")
+    expect_summaries(run(learner, data, "50 generated tasks"), data, "50 generated tasks", LINKS)
 
 
 @pytest.mark.task(1)
@@ -261,7 +295,7 @@ def test_no_tasks(learner):
         "labels": [],
         "comments": [],
     }
-    expect_summaries(run(learner, data, "no tasks"), data, "no tasks")
+    expect_summaries(run(learner, data, "no tasks"), data, "no tasks", LINKS)
 
 
 @pytest.mark.task(1)
@@ -280,8 +314,23 @@ def test_tasks_without_category_or_assignee(learner):
         "comments": [(1, 4, "y")],
     }
     expect_summaries(
-        run(learner, data, "tasks missing their links"), data, "tasks missing their links"
+        run(learner, data, "tasks missing their links"), data, "tasks missing their links", LINKS
     )
+
+
+# Stored with ids that are NOT the rowid and inserted in shuffled order, so a table scan
+# meets the tasks out of id order: only an ORDER BY (or a sort) gives task id order.
+SHUFFLED_SCHEMA = SCHEMA.replace(
+    "CREATE TABLE tasks (id INTEGER PRIMARY KEY,", "CREATE TABLE tasks (id INT PRIMARY KEY,"
+)
+
+
+@pytest.mark.task(1)
+def test_summaries_in_task_id_order(learner):
+    """the summaries come in task id order, however the rows are stored"""
+    data = generated(30, seed=7)
+    label = "30 tasks stored out of id order"
+    expect_summaries(run(learner, data, label, SHUFFLED_SCHEMA), data, label, ("id",))
 
 
 # -- task 2 --------------------------------------------------------------------------
@@ -293,7 +342,16 @@ def test_counts_do_not_multiply(learner):
         run(learner, data, "tasks with 0-5 labels and 0-5 comments"),
         data,
         "tasks with 0-5 labels and 0-5 comments",
+        COUNTS,
     )
+
+
+@pytest.mark.task(2)
+def test_counts_on_generated_data(learner):
+    """labels and comments (0 when there are none) match on 60 generated tasks"""
+    data = generated(60, seed=3, linked=True)
+    label = "60 generated tasks"
+    expect_summaries(run(learner, data, label), data, label, COUNTS)
 
 
 # -- task 3 --------------------------------------------------------------------------
@@ -305,10 +363,24 @@ def test_query_count_does_not_grow(learner):
     """task_summaries runs the same number of statements for 5, 50 and 200 tasks"""
     counts = []
     for size, seed in SIZES:
-        data = generated(size, seed)
+        data = generated(size, seed, linked=True)
         label = f"{size} tasks"
         report = run(learner, data, label)
-        expect_summaries(report, data, label)
+        # Only one summary per task is required here: the names and counts are graded
+        # by tasks 1 and 2, so a mistake there does not cost these points too.
+        outcome = Outcome.from_attempt(f"{CALL}   # {label}", report["record"])
+        summaries = outcome.value("a list of dicts, one per task")
+        ids = (
+            Counter(item.get("id") for item in summaries if isinstance(item, dict))
+            if isinstance(summaries, list)
+            else None
+        )
+        if ids != Counter(task[0] for task in data["tasks"]):
+            raise outcome.fail(
+                f"a list of {len(data['tasks'])} summaries, one per task",
+                got=f"Returned: {kind_and_length(summaries)}",
+                note="the statement count only matters for a full answer",
+            )
         if not report["still_on"]:
             raise GradeFailure(
                 f"Called:   {CALL}   # {label}\nThen:     the statement counter "
