@@ -1,0 +1,73 @@
+"""Alternative: one INSERT ... SELECT ... WHERE NOT EXISTS claims the pair (a write statement
+locks before it reads), then the stock UPDATE, in one `with conn:` transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+
+ITEM = "limited-sneakers"
+BUSY_TIMEOUT = 10.0  # seconds a connection waits for another buyer's lock
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS inventory (
+    item     TEXT    PRIMARY KEY,
+    in_stock INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS orders (
+    id       INTEGER PRIMARY KEY,
+    buyer_id INTEGER NOT NULL UNIQUE,
+    item     TEXT    NOT NULL REFERENCES inventory(item)
+);
+"""
+
+
+def create_store(db_path: str, stock: int = 100) -> None:
+    """Create the store file (WAL mode) with ``stock`` pairs of ITEM. Already done for you."""
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(SCHEMA)
+        with conn:
+            conn.execute("INSERT INTO inventory (item, in_stock) VALUES (?, ?)", (ITEM, stock))
+    finally:
+        conn.close()
+
+
+def stock_left(db_path: str) -> int:
+    """How many pairs are left (committed data only). Already done for you."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute("SELECT in_stock FROM inventory WHERE item = ?", (ITEM,)).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def buyers_served(db_path: str) -> list[int]:
+    """The buyer ids that have an order, sorted. Already done for you."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return [row[0] for row in conn.execute("SELECT buyer_id FROM orders ORDER BY buyer_id")]
+    finally:
+        conn.close()
+
+
+_CLAIM = """
+INSERT INTO orders (buyer_id, item)
+SELECT :buyer, :item
+WHERE NOT EXISTS (SELECT 1 FROM orders WHERE buyer_id = :buyer)
+  AND (SELECT in_stock FROM inventory WHERE item = :item) > 0
+"""
+
+
+def buy(db_path: str, buyer_id: int) -> bool:
+    """Sell one pair to ``buyer_id`` if any are left and they have none yet; True if sold."""
+    conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT)
+    try:
+        with conn:  # one transaction: commit both statements, or roll both back
+            # A write statement locks before it reads, so the check inside it is safe.
+            claimed = conn.execute(_CLAIM, {"buyer": buyer_id, "item": ITEM}).rowcount == 1
+            if claimed:
+                conn.execute("UPDATE inventory SET in_stock = in_stock - 1 WHERE item = ?", (ITEM,))
+        return claimed
+    finally:
+        conn.close()
