@@ -57,12 +57,25 @@ def to_json(record: object) -> dict:
     return {name: getattr(record, name) for name in _field_names(type(record))}
 
 
+def _body_bytes() -> bytes:
+    """The request body, or 413 when it is over MAX_CONTENT_LENGTH.
+
+    A body with Content-Length over the limit is refused before reading. A chunked body has
+    no length up front: the stream stops at the limit, and one more read tells whether the
+    client had sent more (Werkzeug raises 413 then), rather than parsing a truncated body.
+    """
+    data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if limit is not None and len(data) >= limit and request.content_length is None:
+        request.stream.read(1)
+    return data
+
+
 def json_body(*, allowed: Iterable[str], required: Iterable[str] = ()) -> dict:
     """The request's JSON object, with unknown fields and missing required ones refused."""
     if not request.is_json:
         raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
-    # get_data enforces MAX_CONTENT_LENGTH while reading, chunked bodies included (413).
-    body = inputs.decode_json(request.get_data(cache=True))
+    body = inputs.decode_json(_body_bytes())
     if not isinstance(body, dict):
         raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
     allowed = set(allowed)
