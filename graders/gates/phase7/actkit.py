@@ -162,6 +162,9 @@ def prepare_board(tf: Any, db_path: str, secret: str) -> dict[str, Any]:
             "POST", "/api/projects", token=admin, body={"name": name}
         )
         ids[key] = id_of(steps[f"create project {name}"])
+    join_projects(
+        probe, admin, [ids["p1"], ids["p2"]], [ids["gate_viewer_id"], ids["gate_editor_id"]]
+    )
     steps["create category"] = probe.send(
         "POST", "/api/categories", token=admin, body={"name": "gate-category"}
     )
@@ -176,6 +179,17 @@ def prepare_board(tf: Any, db_path: str, secret: str) -> dict[str, Any]:
         steps[f"create task {title}"] = probe.send("POST", "/api/tasks", token=admin, body=body)
         ids[key] = parent = id_of(steps[f"create task {title}"])
     return {"steps": steps, "ids": ids}
+
+
+def join_projects(probe: Probe, token: str | None, projects: list, users: list) -> None:
+    """Make users members of projects where the app has project membership (the contract
+    leaves tenancy open: an app without the members route answers 404, which is ignored)."""
+    for project in projects:
+        for user in users:
+            if project is not None and user is not None:
+                probe.send(
+                    "POST", f"/api/projects/{project}/members", token=token, body={"user_id": user}
+                )
 
 
 def send_plan(

@@ -11,10 +11,12 @@ import re
 import secrets
 import string
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from graders.gates.phase7 import hashes
 from graders.gates.phase7.actkit import PASSWORD, Probe, build_app, prepare_board, send_plan
 from graders.gates.phase7.fixtures import (  # noqa: F401 - fixtures
     _gate_sandbox,
@@ -31,13 +33,16 @@ from graders.gates.phase7.judge import (
     copy_database,
     error_code,
     failure,
+    quoted,
     result,
     rows,
     show_answer,
+    tables,
 )
 
 pytestmark = pytest.mark.requirement("R3")
-HASH_COLUMN = re.compile(r"pass|hash|pwd|secret|digest|salt", re.I)
+ITERATIONS = 1000  # PASSWORD_ITERATIONS in the gate's configuration (actkit.build_app)
+MAX_TOKEN_SECONDS = 24 * 3600
 KNOWN_FORMATS = re.compile(r"^(pbkdf2[_:$-]|\$2[aby]\$|\$argon2|scrypt)", re.I)
 
 
@@ -71,45 +76,57 @@ def private_copy(gate, board, name: str):
     return copy_database(board["path"], gate.workdir / f"r3-{name}.sqlite")
 
 
-def user_rows(path) -> tuple[list[str], dict[str, tuple]]:
-    names = columns(path, "users")
-    found = {}
-    for row in rows(path, "SELECT * FROM users"):
-        record = dict(zip(names, row, strict=False))
-        found[str(record.get("username"))] = row
-    return names, found
+def stored_values(path) -> list[tuple[str, Any]]:
+    """Every text or blob value of every table, as ("table.column", value)."""
+    found = []
+    for table in tables(path):
+        names = columns(path, table)
+        for row in rows(path, f"SELECT * FROM {quoted(table)}"):
+            for column, value in zip(names, row, strict=False):
+                if isinstance(value, (str, bytes)) and len(value) >= 16:
+                    found.append((f"{table}.{column}", value))
+    return found
 
 
-def test_passwords_are_hashed_with_a_salt(board):
-    """no password is stored as typed, and equal passwords get different hashes"""
-    names, users = user_rows(board["path"])
-    did = "registered gate_admin and gate_viewer with the same password, then read table users"
-    leaked = []
-    for username in ("gate_admin", "gate_viewer"):
-        for column, value in zip(names, users.get(username, ()), strict=False):
-            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-            if PASSWORD in text:
-                leaked.append(f"{username}.{column}")
-    if leaked:
+def written_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.stat().st_size < 64 << 20)
+
+
+def test_passwords_are_hashed_with_a_salt(gate, board):
+    """no password is stored as typed or as a fast hash, anywhere; each has its own salt and at
+    least PASSWORD_ITERATIONS rounds"""
+    did = (
+        "registered gate_admin, gate_viewer and gate_editor with the same password, then "
+        "searched every table and every file the app wrote"
+    )
+    why = "anyone who reads the database (a backup, a leak) could recover the passwords"
+    for label, needle in hashes.needles(PASSWORD).items():
+        for path in written_files(gate.workdir):
+            if needle in path.read_bytes():
+                raise failure(
+                    did, f"{label} in the file {path.name}", "only slow salted hashes", why
+                )
+    values = stored_values(board["path"])
+    recognised: dict[str, list[Any]] = {}
+    for where, value in values:
+        found = hashes.analyse(value, PASSWORD, ITERATIONS)
+        if found.kind in ("plaintext", "fast") or (
+            found.kind == "pbkdf2" and found.iterations < ITERATIONS
+        ):
+            raise failure(
+                did,
+                f"{where} holds {found.detail}",
+                f"a salted slow hash (PBKDF2 with at least PASSWORD_ITERATIONS = {ITERATIONS} "
+                "rounds, bcrypt, scrypt or Argon2)",
+                why + "; a GPU tries billions of fast hashes per second",
+            )
+        if found.kind == "pbkdf2":
+            recognised.setdefault(where, []).append(value)
+    repeated = [w for w, v in recognised.items() if len(set(map(repr, v))) < len(v)]
+    if repeated:
         raise failure(
             did,
-            f"the password as typed in {', '.join(leaked)}",
-            "only a salted hash (PBKDF2 or bcrypt) of it",
-            "anyone who reads the database (a backup, a leak) would log in as everyone",
-        )
-    hashed = [n for n in names if HASH_COLUMN.search(n)]
-    if not hashed:
-        raise failure(
-            did, f"columns {names}", "a column for the password hash (e.g. password_hash)"
-        )
-    pick = [names.index(n) for n in hashed]
-    admin, viewer = users.get("gate_admin"), users.get("gate_viewer")
-    if admin is None or viewer is None:
-        raise failure(did, f"users {sorted(users)}", "rows for gate_admin and gate_viewer")
-    if [admin[i] for i in pick] == [viewer[i] for i in pick]:
-        raise failure(
-            did,
-            f"the same value in {', '.join(hashed)} for both accounts",
+            f"the same hash twice in {', '.join(repeated)}",
             "different hashes for the same password",
             "without a random salt per password, one cracked hash cracks every equal password",
         )
@@ -120,13 +137,8 @@ def test_should_hash_format(should):
     """SHOULD (R3.1): the hash is in a known format (pbkdf2_sha256$..., $2b$..., scrypt...)"""
     with should.checking():
         board = should.fixture("board")
-        names, users = user_rows(board["path"])
-        values = [
-            str(value)
-            for column, value in zip(names, users.get("gate_admin", ()), strict=False)
-            if HASH_COLUMN.search(column)
-        ]
-        if any(KNOWN_FORMATS.search(v) for v in values):
+        values = [str(v) for _, v in stored_values(board["path"]) if KNOWN_FORMATS.search(str(v))]
+        if values:
             should(True, "the stored hash names its algorithm: " + clip(values[0], 40))
         else:
             should(
@@ -287,6 +299,29 @@ def test_tokens_are_signed_and_expire(gate, board, secret):
                 "only tokens signed with SECRET_KEY, with HS256, not expired and unchanged "
                 "may pass; verify with algorithms=['HS256'] and never trust an unverified claim",
             )
+
+
+def test_tokens_expire_within_a_day(board):
+    """a token's exp is at most 24 hours after it was issued"""
+    login = body_of(board["steps"]["login gate_admin"])
+    token = login.get("token") if isinstance(login, dict) else None
+    if not isinstance(token, str):
+        raise failure("POST /api/auth/login as gate_admin", repr(login), 'a string "token"')
+    _, _, payload, _ = decoded(token)
+    issued = payload.get("iat") if isinstance(payload.get("iat"), (int, float)) else time.time()
+    expires = payload.get("exp")
+    if not isinstance(expires, (int, float)) or expires - issued > MAX_TOKEN_SECONDS:
+        raise failure(
+            "logged in as gate_admin and read the token's claims",
+            f"exp {expires!r}, issued at {issued:.0f} "
+            + (
+                f"({(expires - issued) / 3600:.0f} hours)"
+                if isinstance(expires, (int, float))
+                else ""
+            ),
+            "exp no more than 24 hours after iat (the reference: 1 hour)",
+            "a stolen token works until it expires; keep that window short",
+        )
 
 
 MALFORMED = [

@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from graders.gates.phase7.actkit import PASSWORD, Probe, build_app, prepare_board, send_plan
+from graders.gates.phase7.actkit import (
+    PASSWORD,
+    Probe,
+    build_app,
+    prepare_board,
+    send_plan,
+    token_of,
+)
 from graders.gates.phase7.fixtures import (  # noqa: F401 - fixtures
     _gate_sandbox,
     gate_fixture,
@@ -38,6 +45,36 @@ def escalate(tf: Any, db_path: str, secret: str) -> dict[str, Any]:
         found[f"register {role}"] = probe.send("POST", "/api/auth/register", body=body)
         found[f"login {role}"] = probe.login(f"gate_wants_{role}")
     return found
+
+
+def role_changes(tf: Any, db_path: str, secret: str, ids: dict[str, int]) -> dict[str, Any]:
+    """Users' roles changed by the wrong people, the last admin, and tokens that outlive a
+    role change (R3.5): every answer, in order."""
+    probe = Probe(build_app(tf, db_path, secret))
+    token = {
+        name: token_of(probe.login(name)) for name in ("gate_admin", "gate_viewer", "gate_editor")
+    }
+    admin, viewer, editor = ids["gate_admin_id"], ids["gate_viewer_id"], ids["gate_editor_id"]
+    plan = [
+        ("gate_viewer", "PATCH", f"/api/users/{viewer}", {"role": "admin"}, 403),
+        ("gate_viewer", "PATCH", f"/api/users/{admin}", {"role": "viewer"}, 403),
+        ("gate_viewer", "GET", "/api/users", None, 403),
+        ("gate_editor", "PATCH", f"/api/users/{editor}", {"role": "admin"}, 403),
+        ("gate_editor", "PATCH", f"/api/users/{viewer}", {"role": "editor"}, 403),
+        ("gate_editor", "GET", "/api/users", None, 403),
+        ("gate_editor", "DELETE", f"/api/tasks/{ids['u']}", None, 403),
+        ("gate_admin", "PATCH", f"/api/users/{admin}", {"role": "editor"}, 409),
+        ("gate_admin", "PATCH", f"/api/users/{editor}", {"role": "viewer"}, 200),
+        ("gate_editor", "POST", "/api/projects", {"name": "Gate After Demotion"}, 403),
+        ("gate_admin", "PATCH", f"/api/users/{viewer}", {"role": "editor"}, 200),
+        ("gate_viewer", "POST", "/api/projects", {"name": "Gate After Promotion"}, 201),
+    ]
+    answers = []
+    for who, method, url, body, wanted in plan:
+        answer = probe.send(method, url, token=token[who], body=body)
+        answer.update(who=who, wanted=wanted)
+        answers.append(answer)
+    return {"tokens": [bool(t) for t in token.values()], "answers": answers}
 
 
 # -- checks (run here, in the trusted process) ---------------------------------------------
@@ -193,3 +230,68 @@ def test_no_self_promotion_at_registration(gate, board, secret):
             raise failure(
                 did, "status 403, but the account is in table users", "no account created"
             )
+
+
+@pytest.fixture(scope="module")
+def changes(gate, board, secret) -> dict[str, Any]:
+    path = copy_database(board["path"], gate.workdir / "rbac-roles.sqlite")
+    outcome = gate.run(
+        role_changes,
+        str(path),
+        secret,
+        board["ids"],
+        call="log in as gate_admin, gate_viewer and gate_editor, then role changes by each",
+    )
+    found = result(outcome, "the answers")
+    if not all(found["tokens"]):
+        raise failure("POST /api/auth/login as each account", f"tokens {found['tokens']}", "3")
+    found["roles"] = dict(rows(path, "SELECT username, role FROM users"))
+    return found
+
+
+def unexpected(answers: list[dict[str, Any]], first: int, last: int) -> list[str]:
+    return [
+        f"{a['who']}: {brief(a)} (wanted {a['wanted']})"
+        for a in answers[first:last]
+        if a["status"] != a["wanted"]
+    ]
+
+
+def test_only_admins_manage_users(changes):
+    """only an admin manages users: no viewer or editor changes a role, lists users or deletes"""
+    wrong = unexpected(changes["answers"], 0, 7)
+    if wrong:
+        raise failure(
+            'as gate_viewer and gate_editor: PATCH /api/users/<id> {"role": ...} (their own '
+            "and others'), GET /api/users; as gate_editor DELETE /api/tasks/<id>",
+            "; ".join(wrong),
+            "403 for each",
+            "manage_users and delete belong to admins only; a viewer promoting themselves "
+            "through PATCH /api/users/<id> owns the app",
+        )
+
+
+def test_last_admin_cannot_be_demoted(changes):
+    """the last admin cannot be demoted (409) and stays admin"""
+    answer = changes["answers"][7]
+    if answer["status"] != 409 or changes["roles"].get("gate_admin") != "admin":
+        raise failure(
+            'as gate_admin, the only admin: PATCH /api/users/<own id> {"role": "editor"}',
+            f"{brief(answer)}; gate_admin's role is now {changes['roles'].get('gate_admin')!r}",
+            "409 conflict, and gate_admin still admin",
+            "with no admin left, nobody can ever manage users again",
+        )
+
+
+def test_current_role_decides(changes):
+    """a role change applies to the next request, even with a token issued before it"""
+    wrong = unexpected(changes["answers"], 8, 12)
+    roles = changes["roles"]
+    if wrong or roles.get("gate_editor") != "viewer" or roles.get("gate_viewer") != "editor":
+        raise failure(
+            "demoted gate_editor to viewer and promoted gate_viewer to editor, then used the "
+            "tokens both had from before: POST /api/projects",
+            "; ".join(wrong) or f"roles {roles}",
+            "the demoted token refused (403), the promoted one allowed (201)",
+            "the user's current role decides; a role frozen into the token outlives a demotion",
+        )
