@@ -111,8 +111,16 @@ def test_the_largest_64_bit_values_are_fine(api, admin, project):
     assert ok.status_code == 200 and ok.get_json()["tasks"] == []
 
 
-@pytest.mark.parametrize("path", [f"/api/tasks/{BIG}", "/api/tasks/99999999999999999999",
-                                  "/api/tasks/%D9%A1", "/api/tasks/0", f"/api/projects/{BIG}"])  # fmt: skip
+BAD_PATHS = [
+    f"/api/tasks/{BIG}",
+    "/api/tasks/99999999999999999999",
+    "/api/tasks/%D9%A1",
+    "/api/tasks/0",
+    f"/api/projects/{BIG}",
+]
+
+
+@pytest.mark.parametrize("path", BAD_PATHS)
 def test_ids_in_paths_beyond_64_bits_are_404(api, admin, path):
     for method in ("GET", "PATCH", "DELETE"):
         response = api.call(method, path, admin, json={"title": "x"})
