@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import attempt
+from graders.differential import agree
 from graders.harness import GradeFailure, Learner, Outcome
 
 EXERCISE = "ch31/http_semantics"
@@ -331,3 +333,93 @@ def test_dig_non_answer_lines_raise(learner, line):
     learner.call("parse_dig_line", line).expect_raises(
         ValueError, note="only 5-field answer lines with a whole-number TTL are records"
     )
+
+
+# -- generated inputs, judged against the stub's own rules ------------------------------
+def retry_rule(code, method):
+    """is_retryable as the stub states it, for any int code and method name."""
+    name = method.upper()
+    if name not in IDEMPOTENT or not 100 <= code <= 599:
+        raise ValueError("unknown method or code")
+    return expected_retry(code, name)
+
+
+def dig_line_rule(line):
+    """parse_dig_line as the stub states it (TTL: ASCII digits, the only whole numbers made)."""
+    text = line.strip()
+    if not text or text.startswith(";"):
+        raise ValueError("not an answer")
+    fields = text.split()
+    if len(fields) != 5 or not (fields[1].isascii() and fields[1].isdigit()):
+        raise ValueError("not an answer")
+    name, ttl, _class, record_type, data = fields
+    return (name, int(ttl), record_type, data)
+
+
+METHOD_NAMES = st.one_of(
+    st.sampled_from(list(IDEMPOTENT)).flatmap(
+        lambda m: st.sampled_from([m, m.lower(), m.capitalize()])
+    ),
+    st.sampled_from(BAD_METHODS + ["BREW", "get "]),
+)
+GAP = st.text(alphabet=" \t", min_size=1, max_size=3)
+EDGE = st.sampled_from(["", " ", "\t", "  \n", "\n"])
+DIG_FIELDS = [
+    st.sampled_from(["example.com.", "www.Example.com.", "localhost", "a-b.test."]),
+    st.one_of(st.integers(0, 10**7).map(str), st.sampled_from(["ten", "3.5", "5s", "1e3"])),
+    st.sampled_from(["IN", "CH"]),
+    st.sampled_from(["A", "AAAA", "CNAME", "MX", "txt"]),
+    st.sampled_from(["93.184.216.34", "::1", "example.com.", "mail.example.com", "v=spf1"]),
+]
+
+
+@st.composite
+def dig_lines(draw, fields=DIG_FIELDS):
+    """Answer lines with any spacing, and near misses: a field short or over, a comment."""
+    values = [draw(field) for field in fields]
+    shape = draw(st.sampled_from(["answer"] * 5 + ["short", "long", "comment"]))
+    if shape == "short":
+        del values[draw(st.integers(0, len(values) - 1))]
+    elif shape == "long":
+        values.append(draw(fields[0]))
+    line = values[0]
+    for value in values[1:]:
+        line += draw(GAP) + value
+    if shape == "comment":
+        line = ";" + draw(st.sampled_from(["", " ", ";"])) + line
+    return draw(EDGE) + line + draw(EDGE)
+
+
+@pytest.mark.task(3)
+def test_retry_rule_for_generated_inputs(learner):
+    """is_retryable agrees with the stated rule for generated codes and method names"""
+    agree(
+        learner,
+        "is_retryable",
+        retry_rule,
+        st.tuples(st.integers(0, 700), METHOD_NAMES),
+        max_examples=80,
+    )
+
+
+@pytest.mark.task(4)
+def test_dig_lines_for_generated_inputs(learner):
+    """parse_dig_line agrees with the stated rules for generated lines and near misses"""
+    agree(learner, "parse_dig_line", dig_line_rule, st.tuples(dig_lines()), max_examples=80)
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param(200.0, id="float"),
+        pytest.param("200", id="text"),
+        pytest.param(True, id="bool"),
+        pytest.param(None, id="none"),
+    ],
+)
+def test_codes_that_are_not_ints_raise(learner, code):
+    """a status code that is not an int (a float, text, a bool) raises ValueError"""
+    note = "status codes are ints from 100 to 599; anything else raises ValueError"
+    learner.call("classify_status", code).expect_raises(ValueError, note=note)
+    learner.call("is_retryable", code, "GET").expect_raises(ValueError, note=note)
