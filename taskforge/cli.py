@@ -6,7 +6,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from .baseline import adopt
 from .bootstrap import bootstrap
+from .migrate import MigrationError
 from .seed import DEMO_USERS, seed
 
 
@@ -31,10 +33,30 @@ def init_db_command(yes: bool) -> None:
 
 @click.command("migrate")
 @with_appcontext
-def migrate_command() -> None:
+@click.option(
+    "--baseline",
+    is_flag=True,
+    help="First adopt a database made by the Phase 6 starter (keeps its data).",
+)
+def migrate_command(baseline: bool) -> None:
     """Apply pending migrations (safe to run any number of times)."""
     database = _database()
-    applied = database.migrate()
+    if baseline:
+        if database.dialect != "sqlite":
+            raise click.ClickException("--baseline adopts SQLite databases made by the starter")
+        try:
+            report = adopt(database.path, current_app.extensions["taskforge"].hasher)
+        except MigrationError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(
+            f"Adopted {database.describe()}: {report.users} users, {report.projects} projects "
+            f"and {report.tasks} tasks kept; {report.migrations} migrations recorded; "
+            "passwords are hashed now; every account is a member of every project."
+        )
+    try:
+        applied = database.migrate()
+    except MigrationError as exc:
+        raise click.ClickException(str(exc)) from None
     if not applied:
         click.echo(f"{database.describe()} is up to date.")
     for migration in applied:

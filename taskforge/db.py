@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app, g
 
-from .migrate import Migration, apply_migrations, discover, pending
+from .migrate import Migration, MigrationError, apply_migrations, discover, pending
 
 
 def connect(path: str, *, timeout: float = 5.0) -> sqlite3.Connection:
@@ -110,6 +110,13 @@ def migrate_database(path: str) -> list[Migration]:
     """Apply pending migrations to the database file at path; return those applied."""
     ensure_parent_directory(path)
     with closing(connect(path)) as connection:
+        from .baseline import is_starter_database
+
+        if is_starter_database(connection):
+            raise MigrationError(
+                f"{path} was made by the Phase 6 starter and has no migration record; adopt it "
+                "(its data is kept) with: flask --app taskforge migrate --baseline"
+            )
         # Write-ahead logging: readers never block the writer, and commits are cheap. The
         # setting is stored in the file, so setting it once here is enough.
         connection.execute("PRAGMA journal_mode = WAL")
