@@ -15,8 +15,10 @@ from collections import deque
 from fractions import Fraction
 
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import FakeClock, attempt
+from graders.differential import agree_run
 from graders.expectations import same
 from graders.harness import GradeFailure, Learner, Outcome
 
@@ -689,3 +691,101 @@ def test_window_retry_after_matches_the_model(learner):
     """300 random requests and retry_after() questions (seeded): every answer is exact"""
     steps = modelled(WindowModel(3, 7.5), random_window_script(344, 300, with_retry=True))
     play(learner, "SlidingWindowLimiter", window_settings(3, 7.5), steps, note=WINDOW_NOTE)
+
+
+# -- Hypothesis: generated schedules and settings against the exact models ------------------
+def act_limiter_case(module, case):
+    """act_limiter for one generated (class_name, settings, script) case."""
+    return act_limiter(module, *case)
+
+
+def model_limiter_case(case):
+    class_name, settings, script = case
+    model = BucketModel(**settings) if class_name == "TokenBucket" else WindowModel(**settings)
+    steps = modelled(model, [tuple(step) for step in script])
+    return {
+        "made": {"returned": None},
+        "steps": [None if op == "wait" else {"returned": want} for op, _, want in steps],
+    }
+
+
+_WAITS = st.sampled_from([0.0, 0.125, 0.25, 0.5, 1.0, 2.5, 7.5, 10.0])
+BUCKET_CASES = st.tuples(
+    st.just("TokenBucket"),
+    st.fixed_dictionaries(
+        {
+            "capacity": st.sampled_from([1, 2, 3.5, 5]),
+            "refill_rate": st.sampled_from([0.125, 0.5, 2.0, 8.0]),
+        }
+    ),
+    st.lists(
+        st.one_of(
+            st.tuples(st.just("wait"), _WAITS),
+            st.tuples(st.sampled_from(["allow", "retry"]), st.sampled_from([None, 0.5, 1])),
+        ),
+        max_size=30,
+    ),
+)
+WINDOW_CASES = st.tuples(
+    st.just("SlidingWindowLimiter"),
+    st.fixed_dictionaries(
+        {"limit": st.integers(1, 4), "window_seconds": st.sampled_from([0.5, 2.5, 10.0])}
+    ),
+    st.lists(
+        st.one_of(
+            # the window lengths themselves come up often: "exactly window_seconds old"
+            st.tuples(st.just("wait"), st.sampled_from([0.5, 2.5, 10.0, 0.0, 0.25, 1.0, 7.5])),
+            st.tuples(st.sampled_from(["allow", "retry"]), st.none()),
+        ),
+        max_size=30,
+    ),
+)
+
+
+def describe_case(case) -> str:
+    class_name, settings, script = case
+    words = []
+    for op, arg in script:
+        if op == "wait":
+            words.append(f"clock +{arg:g} s")
+        else:
+            method = "allow" if op == "allow" else "retry_after"
+            words.append(f"{method}({'' if arg is None else arg})")
+    made = ", ".join(f"{k}={v!r}" for k, v in settings.items())
+    return f"{class_name}({made}, clock=fake); then " + ", ".join(words or ["nothing"])
+
+
+LIMITER_NOTE = (
+    "'steps' has one entry per call, None for a clock move; this is the shortest generated "
+    "schedule on which your limiter and the rules differ"
+)
+
+
+@pytest.mark.task(2)
+def test_bucket_on_generated_schedules(learner):
+    """120 generated settings and schedules (Hypothesis, derandomized): every allow and
+    retry_after answer exact, shrunk to the shortest that differs"""
+    agree_run(
+        learner,
+        act_limiter_case,
+        model_limiter_case,
+        BUCKET_CASES,
+        describe=describe_case,
+        max_examples=120,
+        note=LIMITER_NOTE,
+    )
+
+
+@pytest.mark.task(4)
+def test_window_on_generated_schedules(learner):
+    """120 generated limits, windows and schedules (Hypothesis, derandomized): every allow and
+    retry_after answer exact, shrunk to the shortest that differs"""
+    agree_run(
+        learner,
+        act_limiter_case,
+        model_limiter_case,
+        WINDOW_CASES,
+        describe=describe_case,
+        max_examples=120,
+        note=LIMITER_NOTE,
+    )
