@@ -13,7 +13,7 @@ ifneq ($(filter $(firstword $(MAKECMDGOALS)),$(COMMANDS_WITH_ARG)),)
   $(eval $(ARG):;@:)
 endif
 
-.PHONY: help venv check hint progress watch quiz checklist list gate notebooks serve \
+.PHONY: help venv check hint progress watch quiz checklist list gate notebooks serve serve-prod \
         taskforge-starter clean
 
 help: ## show the commands
@@ -72,6 +72,13 @@ serve: $(STAMP) ## TaskForge reference on http://127.0.0.1:5000 with demo data
 	@TASKFORGE_ENV=development $(VENV)/bin/flask --app taskforge migrate
 	@TASKFORGE_ENV=development $(VENV)/bin/flask --app taskforge seed
 	@TASKFORGE_ENV=development $(VENV)/bin/flask --app taskforge run --host 127.0.0.1 --port 5000
+
+serve-prod: $(STAMP) ## TaskForge reference under gunicorn: make serve-prod [WORKERS=2] (production settings)
+	@test -d taskforge || { echo "make serve-prod runs the instructors' reference TaskForge, which this repository does not include"; exit 2; }
+	@test -n "$$TASKFORGE_SECRET_KEY" || { echo "make serve-prod runs in production mode: export TASKFORGE_SECRET_KEY first (python -c 'import secrets; print(secrets.token_urlsafe(48))')"; exit 2; }
+	@mkdir -p instance
+	@$(VENV)/bin/flask --app taskforge migrate
+	@WEB_CONCURRENCY=$(or $(WORKERS),2) $(VENV)/bin/gunicorn -c python:taskforge.gunicorn_conf
 
 taskforge-starter: $(STAMP) ## the learner's starter TaskForge on http://127.0.0.1:5001
 	@$(VENV)/bin/flask --app exercises.taskforge run --host 127.0.0.1 --port 5001

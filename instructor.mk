@@ -1,6 +1,6 @@
 # Instructor-only make targets (not shipped in the learner release).
 
-.PHONY: verify test bench bench-taskforge grade release gradescope-bundle lint format
+.PHONY: verify test bench bench-taskforge bench-taskforge-load grade release gradescope-bundle lint format
 
 verify: $(STAMP) ## prove the graders: reference passes, stub fails, mutants fail
 	@$(PY) -m graders verify $(or $(ARG),all)
@@ -14,6 +14,9 @@ bench: $(STAMP) ## benchmarks (speed targets live here, never in tests)
 
 bench-taskforge: $(STAMP) ## TaskForge listing: starter vs reference on 50,000 tasks
 	@$(PY) -m benchmarks taskforge
+
+bench-taskforge-load: $(STAMP) ## TaskForge under gunicorn on loopback: SQLite beside PostgreSQL
+	@$(PY) -m benchmarks.taskforge_load
 
 grade: $(STAMP) ## batch-grade: make grade SUBMISSIONS=dir OUT=dir [SELECT=ch28,ch30] [JOBS=2]
 	@test -n "$(SUBMISSIONS)" -a -n "$(OUT)" || { echo "usage: make grade SUBMISSIONS=dir OUT=dir"; exit 2; }
