@@ -15,6 +15,11 @@ import random
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import strategies as st
+
+from graders.acts import attempt
+from graders.differential import agree
+from graders.harness import Outcome
 
 EXERCISE = "ch31/request_trace"
 
@@ -279,7 +284,7 @@ DIG_LINES = [
     ),
     ("api.taskforge.dev. 0 IN A 10.0.0.7", ("api.taskforge.dev", 0, "A", "10.0.0.7")),
     (
-        "cdn.example.net.\t59\tin\tcname\tedge.example-cdn.com.",
+        "cdn.example.net.\t59\tIN\tcname\tedge.example-cdn.com.",
         ("cdn.example.net", 59, "CNAME", "edge.example-cdn.com"),
     ),
     ("localhost 60 IN A 127.0.0.1", ("localhost", 60, "A", "127.0.0.1")),
@@ -325,3 +330,90 @@ BAD_LINES = [
 def test_parse_dig_answer_refuses(learner, line):
     """parse_dig_answer raises ValueError for lines that are not A/AAAA/CNAME answers"""
     learner.call("parse_dig_answer", line).expect_raises(ValueError)
+
+
+def act_two_sessions(module, urls):
+    """Two sessions one after the other in the same process: the second must start empty."""
+    return [attempt(module.trace_session, urls), attempt(module.trace_session, urls)]
+
+
+@pytest.mark.task(3)
+def test_each_session_starts_empty(learner):
+    """a second trace_session call starts again with no cached address and no connection"""
+    urls = ["https://a.com/1", "http://b.org/2"]
+    call = f"trace_session({urls!r}); then trace_session({urls!r}) again"
+    first, second = learner.run(act_two_sessions, urls, call=call).value("both sessions to run")
+    Outcome.from_attempt(f"trace_session({urls!r})", first).expect(model_session(urls))
+    Outcome.from_attempt(call, second).expect(
+        model_session(urls),
+        note="the second session repeated the first one's DNS lookups and handshakes only "
+        "if nothing was kept between calls: keep the cache and the connections inside the "
+        "call, not at module level or in a default argument",
+    )
+
+
+# -- generated dig lines, judged against the stub's rules -----------------------------------
+def dig_answer_rule(line):
+    """parse_dig_answer as the stub states it (class IN as dig writes it)."""
+    fields = line.split()
+    if len(fields) != 5 or fields[0].startswith(";"):
+        raise ValueError("not an answer")
+    name, ttl, klass, record_type, value = fields
+    record_type = record_type.upper()
+    if not (ttl.isascii() and ttl.isdigit()) or klass != "IN" or record_type not in RECORDS:
+        raise ValueError("not an A, AAAA or CNAME answer")
+    try:
+        if record_type == "A":
+            ipaddress.IPv4Address(value)
+        elif record_type == "AAAA":
+            ipaddress.IPv6Address(value)
+    except ValueError:  # the stub promises ValueError, not ipaddress's own subclass
+        raise ValueError(f"bad address {value!r}") from None
+    if record_type == "CNAME":
+        value = value.removesuffix(".")
+    return (name.removesuffix("."), int(ttl), record_type, value)
+
+
+RECORDS = ("A", "AAAA", "CNAME")
+GAP = st.text(alphabet=" \t", min_size=1, max_size=3)
+EDGE = st.sampled_from(["", " ", "\t", "  \n"])
+NAMES = st.sampled_from(["example.com.", "Www.Example.com.", "localhost", "a-b.test.", "x."])
+VALUES = {  # mostly values that fit the type, some that do not
+    "A": ["93.184.216.34", "10.0.0.7", "0.0.0.0", "999.1.1.1", "::1"],
+    "AAAA": ["::1", "2606:4700::6810:85e5", "fe80::1", "fe80::zz", "10.0.0.7"],
+    "CNAME": ["example.com.", "Target.Example", "cdn.example.net.", "."],
+    "MX": ["mail.example.com."],
+    "TXT": ["v=spf1"],
+}
+
+
+@st.composite
+def dig_lines(draw):
+    """Answer lines with any spacing and letter case, and near misses of every kind."""
+    record_type = draw(st.sampled_from(["A", "AAAA", "CNAME", "A", "AAAA", "CNAME", "MX", "TXT"]))
+    values = [
+        draw(NAMES),
+        draw(
+            st.one_of(st.integers(0, 10**7).map(str), st.sampled_from(["ten", "3.5", "-5", "1e3"]))
+        ),
+        draw(st.sampled_from(["IN", "IN", "IN", "CH", "HS"])),
+        draw(st.sampled_from([record_type, record_type.lower(), record_type.capitalize()])),
+        draw(st.sampled_from(VALUES[record_type])),
+    ]
+    shape = draw(st.sampled_from(["answer"] * 4 + ["short", "long", "comment", "comment"]))
+    if shape == "short":
+        del values[draw(st.integers(0, len(values) - 1))]
+    elif shape == "long":
+        values.append(draw(NAMES))
+    line = values[0]
+    for value in values[1:]:
+        line += draw(GAP) + value
+    if shape == "comment":
+        line = ";" + draw(st.sampled_from(["", ";"])) + line
+    return draw(EDGE) + line + draw(EDGE)
+
+
+@pytest.mark.task(4)
+def test_dig_answers_for_generated_lines(learner):
+    """parse_dig_answer agrees with the stated rules for generated lines and near misses"""
+    agree(learner, "parse_dig_answer", dig_answer_rule, st.tuples(dig_lines()), max_examples=80)
