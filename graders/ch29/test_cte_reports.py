@@ -21,9 +21,11 @@ from contextlib import closing
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import attempt
-from graders.expectations import freeze, show
+from graders.differential import agree_run
+from graders.expectations import freeze, same, show
 from graders.harness import GradeFailure, Learner, Outcome
 
 EXERCISE = "ch29/cte_reports"
@@ -452,26 +454,121 @@ def test_above_average_uses_a_cte(learner):
     expect_cte(outcome, result, r"WITH\b", "WITH")
 
 
-@pytest.mark.task(3)
-def test_queries_leave_the_data_alone(learner):
-    """the three functions read the tables without changing them"""
+FUNCTIONS = [
+    pytest.param("subtree", (60,), marks=pytest.mark.task(1), id="subtree"),
+    pytest.param("category_report", (), marks=pytest.mark.task(2), id="category_report"),
+    pytest.param("above_average_categories", (), marks=pytest.mark.task(3), id="above_average"),
+]
+
+
+def act_twice_then_read(module, path, function, args):
+    """Call the function twice on one connection, then read the tables through it."""
+    with closing(sqlite3.connect(path)) as conn:
+        first = attempt(getattr(module, function), conn, *args)
+        second = attempt(getattr(module, function), conn, *args)
+        tasks = conn.execute("SELECT id, title, priority, category_id, parent_id FROM tasks")
+        tasks = [list(row) for row in tasks]
+        categories = [list(row) for row in conn.execute("SELECT id, name FROM categories")]
+        return {"first": first, "second": second, "tasks": tasks, "categories": categories}
+
+
+def as_collection(value):
+    """Rows as a multiset when the value is a list (row order is open), else as it is."""
+    if isinstance(value, list):
+        return Counter(freeze(row, 9) for row in value)
+    return freeze(value, 9)
+
+
+@pytest.mark.parametrize(("function", "args"), FUNCTIONS)
+def test_queries_leave_the_data_alone(learner, function, args):
+    """only reads: the same answer twice on one connection, and the tables stay as they were"""
     data = _quotes_and_empties()
     path = build(learner, data)
-    for function, args in (
-        ("subtree", (60,)),
-        ("category_report", ()),
-        ("above_average_categories", ()),
-    ):
-        text = describe(function, args, data)
-        (result,) = learner.run(act_calls, path, function, [args], call=text).value()
-        Outcome.from_attempt(text, result["record"]).value("rows (the data left as it was)")
-    with closing(sqlite3.connect(path)) as conn:
-        tasks = conn.execute("SELECT id, title, priority, category_id, parent_id FROM tasks")
-        tasks = tasks.fetchall()
-        categories = conn.execute("SELECT id, name FROM categories").fetchall()
-    if Counter(tasks) != Counter(data.tasks) or Counter(categories) != Counter(data.categories):
-        raise GradeFailure(
-            "Called:   subtree, category_report and above_average_categories\n"
-            "Then:     the tasks or categories table had changed\n"
-            "Expected: queries that only SELECT"
+    text = describe(function, args, data)
+    call = f"{text}; the same call again on the same connection"
+    result = learner.run(act_twice_then_read, path, function, args, call=call).value()
+    first = Outcome.from_attempt(text, result["first"]).value()
+    second = Outcome.from_attempt(call, result["second"])
+    second.value()
+    if not same(as_collection(second.reply.value), as_collection(first)):
+        raise second.fail(
+            "the same answer as the first call",
+            got=f"Returned: {show(second.reply.value)}\nFirst:    {show(first)}",
+            note="a query leaves nothing behind that changes the next call",
         )
+    tasks = Counter(tuple(row) for row in result["tasks"])
+    categories = Counter(tuple(row) for row in result["categories"])
+    if tasks != Counter(data.tasks) or categories != Counter(data.categories):
+        raise GradeFailure(
+            f"Called:   {call}\nThen:     the same connection sees changed tables\n"
+            "Expected: the tables as they were (the functions only SELECT)"
+        )
+
+
+# -- differential: any small forest of tasks, against the answers computed here --------
+NAMES = ["Backend", "Docs", "O'Reilly", 'Say "hi"', "Ops"]
+
+
+@st.composite
+def small_databases(draw):
+    """A few categories (some empty), a forest of tasks whose ids ignore the tree."""
+    names = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=4))
+    cids = draw(st.lists(st.integers(1, 50), unique=True, min_size=len(names), max_size=len(names)))
+    count = draw(st.integers(0, 12))
+    ids = draw(st.lists(st.integers(1, 99), unique=True, min_size=count, max_size=count))
+    tasks = []
+    for position, task_id in enumerate(ids):
+        earlier = ids[:position]
+        parent = draw(st.sampled_from([None, *earlier])) if earlier else None
+        category = draw(st.sampled_from([None, *cids]))
+        tasks.append((task_id, f"t{task_id}", draw(st.integers(-2, 5)), category, parent))
+    start = draw(st.sampled_from([*ids, 100]))  # 100: never a task id
+    return list(zip(cids, names, strict=True)), tasks, start
+
+
+def act_on_database(module, example):
+    """Build the generated database in memory and return the function's answer."""
+    function, categories, tasks, start = example
+    with closing(sqlite3.connect(":memory:")) as conn:
+        conn.executescript(SCHEMA)
+        conn.executemany("INSERT INTO categories (id, name) VALUES (?, ?)", categories)
+        conn.executemany(
+            "INSERT INTO tasks (id, title, priority, category_id, parent_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            tasks,
+        )
+        conn.commit()
+        args = (start,) if function == "subtree" else ()
+        return getattr(module, function)(conn, *args)
+
+
+def _oracle(example):
+    function, categories, tasks, start = example
+    data = Dataset("generated", categories, tasks)
+    if function == "subtree":
+        return data.subtree(start)
+    return data.report() if function == "category_report" else data.above_average()
+
+
+def _describe(example):
+    function, categories, tasks, start = example
+    args = f"conn, {start}" if function == "subtree" else "conn"
+    return (
+        f"{function}({args})   # categories (id, name) {show(categories)}; tasks (id, title, "
+        f"priority, category_id, parent_id) {show(tasks)}"
+    )
+
+
+@pytest.mark.parametrize(("function", "args"), FUNCTIONS)
+def test_matches_the_answer_for_any_small_database(learner, function, args):
+    """matches the answer on generated forests (shuffled ids, empty categories), any row order"""
+    agree_run(
+        learner,
+        act_on_database,
+        _oracle,
+        small_databases().map(lambda database: (function, *database)),
+        describe=_describe,
+        compare=lambda got, want: same(as_collection(got), as_collection(want)),
+        max_examples=40,
+        note="this is the smallest generated database on which the answer differs",
+    )
