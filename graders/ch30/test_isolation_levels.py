@@ -15,11 +15,14 @@ from __future__ import annotations
 import itertools
 import random
 import sqlite3
+import string
 from contextlib import closing
 
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import attempt
+from graders.differential import agree
 from graders.harness import GradeFailure, Learner, Outcome
 
 EXERCISE = "ch30/isolation_levels"
@@ -105,6 +108,55 @@ def test_default_level_any_case_and_unknown(learner):
         learner.call("default_level", name).expect_raises(ValueError)
 
 
+def _cased(name_and_flags):
+    name, flags = name_and_flags
+    return "".join(
+        c.upper() if up else c for c, up in zip(name, flags + [False] * len(name), strict=False)
+    )
+
+
+def names_like(known):
+    """Known names in random letter case, near misses, and random ASCII words."""
+    cased = st.tuples(st.sampled_from(sorted(known)), st.lists(st.booleans(), max_size=20))
+    return st.one_of(
+        cased.map(_cased),
+        st.sampled_from(sorted(known)).map(lambda name: name[:-1]),
+        st.text(alphabet=string.ascii_letters + "_", max_size=16),
+    )
+
+
+def oracle_prevented(level):
+    if level.lower() not in PREVENTED:
+        raise ValueError(level)
+    return set(PREVENTED[level.lower()])
+
+
+def oracle_default(database):
+    if database.lower() not in DEFAULTS:
+        raise ValueError(database)
+    return DEFAULTS[database.lower()]
+
+
+@pytest.mark.task(1)
+def test_anomalies_prevented_agrees_on_generated_names(learner):
+    """generated names (any case, near misses, random words): the table, or ValueError"""
+    agree(
+        learner,
+        "anomalies_prevented",
+        oracle_prevented,
+        st.tuples(names_like(LEVELS)),
+        max_examples=60,
+    )
+
+
+@pytest.mark.task(2)
+def test_default_level_agrees_on_generated_names(learner):
+    """generated names (any case, near misses, random words): the three defaults, or ValueError"""
+    agree(
+        learner, "default_level", oracle_default, st.tuples(names_like(DEFAULTS)), max_examples=60
+    )
+
+
 # -- part 2: demonstrations -----------------------------------------------------------
 def make_store(learner: Learner, value: int) -> str:
     path = learner.workdir / f"store-{next(_file_numbers)}.db"
@@ -135,17 +187,37 @@ def act_watched(module, function, path, new_value):
         conn.set_trace_callback(lambda sql: log.append([number, sql[:300]]))
         return conn
 
+    opened = []  # kept referenced, so a connection left open is still open when we look
+
+    def recording_connect(*args, **kwargs):
+        conn = watched_connect(*args, **kwargs)
+        opened.append(conn)
+        return conn
+
     patched = [name for name, value in vars(module).items() if value is real_connect]
-    sqlite3.connect = watched_connect
+    sqlite3.connect = recording_connect
     for name in patched:
-        setattr(module, name, watched_connect)
+        setattr(module, name, recording_connect)
     try:
         record = attempt(getattr(module, function), path, new_value)
     finally:
         sqlite3.connect = real_connect
         for name in patched:
             setattr(module, name, real_connect)
-    return {"record": record, "log": log[:200]}
+    left_open = sum(_is_open(conn) for conn in opened)
+    for conn in opened:
+        if _is_open(conn):
+            conn.set_trace_callback(None)
+    opened.clear()  # Python frees (and closes) what nobody else holds
+    return {"record": record, "log": log[:200], "left_open": left_open}
+
+
+def _is_open(conn) -> bool:
+    try:
+        conn.total_changes  # noqa: B018 - raises ProgrammingError once the connection is closed
+    except sqlite3.ProgrammingError:
+        return False
+    return True
 
 
 def _kind(sql: str) -> str:
@@ -230,10 +302,36 @@ def rollback_story(log: list) -> str:
 
 
 def run_demo(learner: Learner, function: str, old: int, new: int) -> tuple[Outcome, list, str]:
+    outcome, result, path = run_demo_result(learner, function, old, new)
+    return outcome, result["log"], path
+
+
+def run_demo_result(learner: Learner, function: str, old: int, new: int):
     path = make_store(learner, old)
     call = f"{function}(path, {new})   # 'x' holds {old} in the file before the call"
     result = learner.run(act_watched, function, path, new, call=call).value("the demo to run")
-    return Outcome.from_attempt(call, result["record"]), result["log"], path
+    return Outcome.from_attempt(call, result["record"]), result, path
+
+
+DEMOS = [
+    pytest.param("demonstrate_no_dirty_read", marks=pytest.mark.task(3), id="no_dirty_read"),
+    pytest.param("demonstrate_rollback", marks=pytest.mark.task(4), id="rollback"),
+]
+
+
+@pytest.mark.parametrize("function", DEMOS)
+def test_demo_closes_its_connections(learner, function):
+    """every connection the demonstration opened is closed when it returns"""
+    outcome, result, _ = run_demo_result(learner, function, 4, 40)
+    outcome.value("a tuple of two ints")
+    if result["left_open"]:
+        raise outcome.fail(
+            "every connection it opened closed before it returns",
+            got=f"{outcome._got_line()}\nThen:     {result['left_open']} connection(s) it "
+            "opened were still open",
+            note="close A and B (conn.close(), or contextlib.closing); `with conn:` "
+            "commits or rolls back but does not close",
+        )
 
 
 def values_pairs(seed: int) -> list[tuple[int, int]]:
