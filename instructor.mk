@@ -2,8 +2,9 @@
 
 .PHONY: verify test bench bench-taskforge bench-taskforge-load grade release gradescope-bundle lint format
 
-verify: $(STAMP) ## prove the graders: reference passes, stub fails, mutants fail
-	@$(PY) -m graders verify $(or $(ARG),all)
+verify: $(STAMP) ## prove the graders: make verify [ch30] [DIFF=1] [FULL=1] [REPEAT=3]
+	@$(PY) -m graders verify $(or $(ARG),all) $(if $(DIFF),--diff) $(if $(FULL),--full) \
+	  $(if $(REPEAT),--repeat $(REPEAT))
 
 test: $(STAMP) ## the project's own tests, then verify
 	@$(PY) -m pytest

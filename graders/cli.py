@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="do not update your saved progress",
     )
+    # For verify's mutant runs: one failing test is enough, and last time's killer goes first.
+    check.add_argument("--stop-at-first-failure", action="store_true", help=argparse.SUPPRESS)
+    check.add_argument(
+        "--first-test", dest="first_tests", action="append", default=[], help=argparse.SUPPRESS
+    )
 
     hint = commands.add_parser(
         "hint", help="the next hint for the exercise you are working on (or chNN, chNN/module)"
@@ -167,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--json", dest="json_file", metavar="FILE", help="write the table as JSON")
     verify.add_argument(
         "--diff", action="store_true", help="show every mutant as a diff from its reference"
+    )
+    verify.add_argument(
+        "--full",
+        action="store_true",
+        help="run every test on every mutant (default: stop at the first test that fails)",
     )
 
     spec = commands.add_parser("spec", help="instructors: check a spec map, or --draft one")

@@ -78,6 +78,7 @@ class Collector:
 
     records: list[Record] = field(default_factory=list)
     collection_errors: list[str] = field(default_factory=list)
+    ran: set[str] = field(default_factory=set)  # node ids that got as far as a report
     _by_id: dict[str, Record] = field(default_factory=dict)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -115,6 +116,7 @@ class Collector:
         record = self._by_id.get(item.nodeid)
         if record is None:
             return
+        self.ran.add(item.nodeid)
         record.duration += report.duration
         if report.failed and record.outcome == "passed":
             if call.excinfo is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from graders.paths import GRADERS_DIR
 from graders.results import ERROR, FAILED, ExerciseResult, GradingResult, TestResult
 
 PYTEST_INI = GRADERS_DIR / "pytest.ini"
+AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 
 
 def precheck(exercise: Exercise, target: Path) -> tuple[str, str]:
@@ -91,14 +93,47 @@ def build_result(
     return result
 
 
+@contextlib.contextmanager
+def _own_plugins_only():
+    """Load no pytest plugin just because it is installed (a dev tool's plugin can take
+    seconds to import, in every check); the plugins graders need are named with -p."""
+    saved = os.environ.get(AUTOLOAD)
+    os.environ[AUTOLOAD] = "1"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(AUTOLOAD, None)
+        else:
+            os.environ[AUTOLOAD] = saved
+
+
+class _RunFirst:
+    """Moves the named tests to the front (verify tries a mutant's last killer first)."""
+
+    def __init__(self, first: tuple[str, ...]) -> None:
+        self.first = set(first)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        items.sort(key=lambda item: item.nodeid not in self.first)  # stable: order kept
+
+
 def run_exercises(
     exercises: list[Exercise],
     *,
     target: Path,
     options: SandboxOptions | None = None,
     extra_args: tuple[str, ...] = (),
+    stop_at_first_failure: bool = False,
+    first: tuple[str, ...] = (),
 ) -> tuple[GradingResult, str]:
-    """Grade the exercises found under ``target``; returns the result and pytest's own log."""
+    """Grade the exercises found under ``target``; returns the result and pytest's own log.
+
+    ``stop_at_first_failure`` (for verify's mutants, which only need one failing test) stops
+    after the first failing test and leaves the tests that never ran out of the result;
+    ``first`` names tests to run before the others.
+    """
     target = target.resolve()
     problems = {e.id: precheck(e, target) for e in exercises}
     problems = {k: v for k, v in problems.items() if v[0]}
@@ -119,17 +154,23 @@ def run_exercises(
             # thrown away, and building them re-parses each test file (seconds per check).
             "--tb=native",
             "-p",
-            "no:hypothesispytest",
+            "pytest_timeout",  # the one installed plugin graders need (see _own_plugins_only)
             "-o",
             f"timeout={backstop:g}",
             "--target",
             str(target),
             *options.pytest_args(),
             *extra_args,
+            *(["-x"] if stop_at_first_failure else []),
             *files,
         ]
-        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            pytest.main(args, plugins=[collector])
+        plugins: list[object] = [collector]
+        if first:
+            plugins.append(_RunFirst(first))
+        with _own_plugins_only(), contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            pytest.main(args, plugins=plugins)
+        if stop_at_first_failure:
+            collector.records = [r for r in collector.records if r.nodeid in collector.ran]
     for error in collector.collection_errors:
         for exercise in exercises:
             if exercise.test_file.name in error and exercise.id not in problems:

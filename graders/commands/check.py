@@ -41,6 +41,8 @@ def main(
     record: bool | None = None,
     reports: dict[str, str] | None = None,
     options: SandboxOptions | None = None,
+    stop_at_first_failure: bool = False,
+    first_tests: list[str] | None = None,
 ) -> int:
     """Run the check and return the exit code: 0 all pass, 1 a failure, 2 a usage error."""
     try:
@@ -56,7 +58,13 @@ def main(
     if not exercises:
         error(f"no exercises in '{selector}' yet")
         return USAGE_ERROR
-    result, _log = run_exercises(exercises, target=target_dir, options=options)
+    result, _log = run_exercises(
+        exercises,
+        target=target_dir,
+        options=options,
+        stop_at_first_failure=stop_at_first_failure,
+        first=tuple(first_tests or ()),
+    )
     for name, path in (reports or {}).items():
         if path == "-":
             sys.stdout.write(formats.WRITERS[name](result, course) + "\n")

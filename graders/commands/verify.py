@@ -5,6 +5,7 @@ Also checks each exercise's files (graders.devcheck) and its spec map (graders.s
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import os
@@ -29,6 +30,8 @@ from graders.pristine import problems as stub_hash_problems
 from graders.spec import problems as spec_problems
 
 RUN_LIMIT = 600
+# Which test caught each mutant last time: tried first next time (not part of the repo).
+KILLERS_PATH = REPO_ROOT / ".course" / "verify-killers.json"
 CORRECT_ROLES = ("reference", "alternative")  # code that must pass every test
 
 
@@ -43,6 +46,7 @@ class Run:
     kinds: list[str] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
+    killer: str = ""  # the first failing test (for a mutant: what caught it)
 
     @property
     def all_passed(self) -> bool:
@@ -58,7 +62,9 @@ class Run:
         return not self.error and self.failed > 0
 
 
-def _grade(exercise: Exercise, target: Path, role: str, name: str) -> Run:
+def _grade(
+    exercise: Exercise, target: Path, role: str, name: str, extra: tuple[str, ...] = ()
+) -> Run:
     run = Run(exercise.id, role, name)
     with tempfile.TemporaryDirectory(prefix="verify-") as scratch:
         report = Path(scratch) / "result.json"
@@ -75,6 +81,7 @@ def _grade(exercise: Exercise, target: Path, role: str, name: str) -> Run:
             str(report),
             "--quiet",
             "--no-record",
+            *extra,
         ]
         try:
             completed = subprocess.run(
@@ -100,19 +107,48 @@ def _grade(exercise: Exercise, target: Path, role: str, name: str) -> Run:
                 run.passed += 1
             else:
                 run.failed += 1
+                run.killer = run.killer or test["id"]
                 run.kinds.append(test["kind"])
                 if test["kind"] == "grader_error" and role in CORRECT_ROLES:
                     run.error = test["message"][:500]
     return run
 
 
-def _module_run(exercise: Exercise, module: Path, role: str) -> Run:
+def _module_run(exercise: Exercise, module: Path, role: str, extra: tuple[str, ...] = ()) -> Run:
     """Grade one stand-in module (a mutant or an alternative) in a tree of its own."""
     with tempfile.TemporaryDirectory(prefix=f"{role}-") as tree:
         destination = Path(tree) / exercise.relative_file
         destination.parent.mkdir(parents=True)
         shutil.copyfile(module, destination)
-        return _grade(exercise, Path(tree), role, module.stem)
+        return _grade(exercise, Path(tree), role, module.stem, extra)
+
+
+def load_killers() -> dict[str, str]:
+    """Which test caught each mutant last time ("chNN/module/mutant" -> test id)."""
+    try:
+        data = json.loads(KILLERS_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_killers(runs: list[Run], known: dict[str, str]) -> None:
+    killers = dict(known)
+    for run in runs:
+        if run.role == "mutant" and run.killer:
+            killers[f"{run.exercise}/{run.name}"] = run.killer
+    with contextlib.suppress(OSError):
+        KILLERS_PATH.parent.mkdir(parents=True, exist_ok=True)
+        KILLERS_PATH.write_text(json.dumps(killers, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def mutant_flags(exercise: Exercise, mutant: Path, killers: dict[str, str] | None) -> tuple:
+    """Fast mode: stop at the first failing test, and try last time's killer first."""
+    if killers is None:
+        return ()
+    flags: tuple[str, ...] = ("--stop-at-first-failure",)
+    killer = killers.get(f"{exercise.id}/{mutant.stem}")
+    return (*flags, "--first-test", killer) if killer else flags
 
 
 def alternative_files(exercise: Exercise) -> list[Path]:
@@ -149,14 +185,16 @@ def print_diffs(console, exercises: list[Exercise], runs: list[Run], everything:
             console.print(escape(mutant_diff(exercise, mutant)) or "(same as the reference)")
 
 
-def plan(exercises: list[Exercise]):
+def plan(exercises: list[Exercise], killers: dict[str, str] | None = None):
+    """Every run verify makes; ``killers`` (None: run every test) speeds up the mutants."""
     for exercise in exercises:
         yield lambda e=exercise: _grade(e, SOLUTIONS_DIR, "reference", "solution")
         for alternative in alternative_files(exercise):
             yield lambda e=exercise, a=alternative: _module_run(e, a, "alternative")
         yield lambda e=exercise: _grade(e, EXERCISES_DIR, "stub", "stub")
         for mutant in mutant_files(exercise):
-            yield lambda e=exercise, m=mutant: _module_run(e, m, "mutant")
+            flags = mutant_flags(exercise, mutant, killers)
+            yield lambda e=exercise, m=mutant, f=flags: _module_run(e, m, "mutant", f)
 
 
 def render(runs: list[Run], exercises: list[Exercise]) -> Table:
@@ -214,6 +252,7 @@ def main(
     json_file: str | None = None,
     repeat: int = 1,
     diff: bool = False,
+    full: bool = False,
 ) -> int:
     try:
         course = load_course()
@@ -232,15 +271,18 @@ def main(
         for e in exercises
         if e.stub_file.is_file() and e.solution_file.is_file() and e.test_file.is_file()
     ]
+    killers = None if full else load_killers()
     rounds: list[list[Run]] = []
     for round_number in range(1, max(1, repeat) + 1):
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-            runs = list(pool.map(lambda job: job(), list(plan(runnable))))
+            runs = list(pool.map(lambda job: job(), list(plan(runnable, killers))))
         rounds.append(runs)
         if repeat > 1:
             console.print(f"round {round_number}: {time.perf_counter() - started:.1f} s")
     console.print(render(runs, runnable))
+    if killers is not None:
+        save_killers(runs, killers)
     print_diffs(console, runnable, runs, diff)
     flaky = changed_between_rounds(rounds, lambda run: run.ok)
     for name in flaky:

@@ -64,3 +64,21 @@ def test_a_mutant_reads_as_its_one_change(exercise):
 
 def test_alternatives_are_found_next_to_the_mutants(exercise):
     assert [p.name for p in alternative_files(exercise)] == ["lookup.py"]
+
+
+def test_a_mutant_run_stops_at_its_last_killer_tried_first(tmp_path):
+    from graders.manifest import load_course
+    from graders.runner import run_exercises
+
+    exercise = load_course().exercise("ch28/command_undo")
+    mutant = sorted(exercise.mutants_dir.glob("*.py"))[0]
+    (tmp_path / "ch28").mkdir()
+    (tmp_path / "ch28" / "command_undo.py").write_text(mutant.read_text())
+    full, _ = run_exercises([exercise], target=tmp_path)
+    failing = [t.id for t in full.tests() if not t.passed]
+    assert failing, "the mutant must be caught"
+    killer = failing[-1]
+    fast, _ = run_exercises(
+        [exercise], target=tmp_path, stop_at_first_failure=True, first=(killer,)
+    )
+    assert [(t.id, t.passed) for t in fast.tests()] == [(killer, False)]
