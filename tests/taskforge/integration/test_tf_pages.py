@@ -5,6 +5,12 @@ import pytest
 SCRIPT = "<script>alert('owned')</script>"
 
 
+@pytest.fixture(params=("sqlite", "postgresql"))
+def backend(request):
+    """Every test here runs on SQLite and on PostgreSQL (+ Redis)."""
+    return request.param
+
+
 @pytest.fixture
 def seeded(api):
     admin = api.admin()

@@ -5,10 +5,15 @@ import sqlite3
 import pytest
 
 
-@pytest.fixture(params=["sqlite", "memory"])
-def app(request, make_app):
-    """Overrides the shared app fixture: every test here runs on both backends."""
-    return make_app(STORAGE=request.param)
+@pytest.fixture(params=["sqlite", "memory", "postgresql"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def app(backend, make_app):
+    """Overrides the shared app fixture: every test here runs on all three backends."""
+    return make_app() if backend == "postgresql" else make_app(STORAGE=backend)
 
 
 def test_the_whole_story(app, api):

@@ -20,6 +20,12 @@ TASK_KEYS = {
 }
 
 
+@pytest.fixture(params=("sqlite", "postgresql"))
+def backend(request):
+    """Every test here runs on SQLite and on PostgreSQL (+ Redis)."""
+    return request.param
+
+
 @pytest.fixture
 def admin(api):
     return api.admin()

@@ -1,5 +1,13 @@
 """User administration: listing accounts and changing roles."""
 
+import pytest
+
+
+@pytest.fixture(params=("sqlite", "postgresql"))
+def backend(request):
+    """Every test here runs on SQLite and on PostgreSQL (+ Redis)."""
+    return request.param
+
 
 def test_admin_lists_users_without_password_hashes(api):
     admin = api.admin()
