@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from graders.gates.phase7.actkit import Probe, build_app, id_of, register_accounts
+from graders.gates.phase7.actkit import PASSWORD, Probe, build_app, id_of, register_accounts
 from graders.gates.phase7.fixtures import (  # noqa: F401 - fixtures
     _gate_sandbox,
     gate_fixture,
@@ -61,32 +61,42 @@ def count_listing_statements(tf: Any, db_path: str, secret: str) -> dict[str, An
         probe = Probe(build_app(tf, db_path, secret))
         steps, tokens = register_accounts(probe)
         admin = tokens["gate_admin"]
-        assignees = [id_of(steps[f"register {n}"]) for n in ("gate_admin", "gate_viewer")]
-        made = {"project": 0, "category": 0, "task": 0}
-        first_project = first_category = None
+        # Every task gets its own project, category and assignee: a lookup per distinct
+        # value (a cache per category, say) grows with the data just like one per row.
+        made = {"project": 0, "category": 0, "task": 0, "user": 0}
+        projects: list[Any] = []
+        categories: list[Any] = []
+        assignees: list[Any] = []
 
         def grow(size: int) -> None:
-            nonlocal first_project, first_category
             while made["project"] < size:
                 made["project"] += 1
                 name = f"create project {made['project']}"
                 steps[name] = probe.send(
                     "POST", "/api/projects", token=admin, body={"name": f"Gate P{made['project']}"}
                 )
-                first_project = first_project or id_of(steps[name])
+                projects.append(id_of(steps[name]))
             while made["category"] < size:
                 made["category"] += 1
                 name = f"create category {made['category']}"
                 body = {"name": f"gate-c{made['category']}"}
                 steps[name] = probe.send("POST", "/api/categories", token=admin, body=body)
-                first_category = first_category or id_of(steps[name])
+                categories.append(id_of(steps[name]))
+            while made["user"] < size:
+                made["user"] += 1
+                name = f"register gate_user{made['user']}"
+                body = {"username": f"gate_user{made['user']}", "password": PASSWORD}
+                # With the admin's token: anonymous sign-ups may be rate limited per address.
+                steps[name] = probe.send("POST", "/api/auth/register", token=admin, body=body)
+                assignees.append(id_of(steps[name]))
             while made["task"] < size:
                 made["task"] += 1
+                index = made["task"] - 1
                 body = {
-                    "project_id": first_project,
+                    "project_id": projects[index],
                     "title": f"Gate task {made['task']}",
-                    "category_id": first_category,
-                    "assignee_id": assignees[made["task"] % 2],
+                    "category_id": categories[index],
+                    "assignee_id": assignees[index],
                 }
                 name = f"create task {made['task']}"
                 steps[name] = probe.send("POST", "/api/tasks", token=admin, body=body)
@@ -185,7 +195,7 @@ def statement_counts(gate, secret) -> dict[str, Any]:
         str(gate.workdir / "r2-counts.sqlite"),
         secret,
         call="sqlite3.connect wrapped to count statements; each listing fetched with "
-        f"{FEW} and then {MANY} tasks, projects and categories",
+        f"{FEW} and then {MANY} tasks, each in its own project, category and assignee",
     )
     data = result(outcome, "the counts")
     for name in data["steps"]:

@@ -52,6 +52,13 @@ TEXT_INPUTS = {
 }
 XSS_TITLE = "<script>alert('gate')</script>"
 XSS_DESCRIPTION = '"><img src=x onerror=alert(1)>'
+XSS_FIELDS = {
+    "title": XSS_TITLE,
+    "description": XSS_DESCRIPTION,
+    "project name": "<svg onload=alert(3)>",
+    "category name": "<b onmouseover=alert(4)>c</b>",
+    "assignee name": "gate<i>x</i>",
+}
 
 
 # -- acts (run in the sandbox) ------------------------------------------------------------
@@ -87,7 +94,8 @@ def injection_probes(tf: Any, db_path: str, secret: str) -> dict[str, Any]:
 
 
 def stored_xss(tf: Any, db_path: str, secret: str) -> dict[str, Any]:
-    """A task whose title and description are HTML, then its page."""
+    """Markup in every text a page may show (title, description, project, category and the
+    assignee's name), then the list page and the task's page."""
     probe = Probe(build_app(tf, db_path, secret))
     account = {"username": "gate_admin", "password": PASSWORD}
     steps: dict[str, Any] = {}
@@ -95,16 +103,31 @@ def stored_xss(tf: Any, db_path: str, secret: str) -> dict[str, Any]:
     steps["login gate_admin"] = probe.login("gate_admin")
     token = token_of(steps["login gate_admin"])
     steps["create project"] = probe.send(
-        "POST", "/api/projects", token=token, body={"name": "Gate Pages"}
+        "POST", "/api/projects", token=token, body={"name": XSS_FIELDS["project name"]}
+    )
+    steps["create category"] = probe.send(
+        "POST", "/api/categories", token=token, body={"name": XSS_FIELDS["category name"]}
+    )
+    # A username with markup may be refused (names can be restricted); then it is not shown.
+    user = probe.send(
+        "POST",
+        "/api/auth/register",
+        body={"username": XSS_FIELDS["assignee name"], "password": PASSWORD},
     )
     body = {
         "project_id": id_of(steps["create project"]),
+        "category_id": id_of(steps["create category"]),
         "title": XSS_TITLE,
         "description": XSS_DESCRIPTION,
     }
+    if id_of(user) is not None:
+        body["assignee_id"] = id_of(user)
     steps["create task"] = probe.send("POST", "/api/tasks", token=token, body=body)
-    page = probe.send("GET", f"/tasks/{id_of(steps['create task'])}", token=token)
-    return {"steps": steps, "page": page}
+    pages = {
+        "/tasks": probe.send("GET", "/tasks", token=token),
+        "/tasks/<id>": probe.send("GET", f"/tasks/{id_of(steps['create task'])}", token=token),
+    }
+    return {"steps": steps, "pages": pages, "user registered": id_of(user) is not None}
 
 
 # -- checks (run here, in the trusted process) ---------------------------------------------
@@ -270,25 +293,28 @@ def test_source_builds_no_sql_from_values(target_dir):
         )
 
 
-def test_html_page_escapes_stored_text(gate, secret):
-    """the task page shows HTML in a title or description as text, not markup"""
+def test_html_pages_escape_stored_text(gate, secret):
+    """every HTML page shows markup in any stored text (titles, names) as text, not markup"""
     outcome = gate.run(
         stored_xss,
         str(gate.workdir / "r3-xss.sqlite"),
         secret,
-        call=f"a task titled {XSS_TITLE!r} with description {XSS_DESCRIPTION!r}, "
-        "then GET /tasks/<id> with the admin token",
+        call="a task whose title, description, project, category and assignee hold HTML, "
+        "then GET /tasks and GET /tasks/<id> with the admin token",
     )
-    found = result(outcome, "the page")
+    found = result(outcome, "the pages")
     for name in found["steps"]:
         step(found["steps"], name, (200,) if name.startswith("login") else (201,), "Setting up")
-    page = found["page"]
-    html = text_of(page)
-    verbatim = [s for s in (XSS_TITLE, XSS_DESCRIPTION) if s in html]
-    if page["status"] != 200 or verbatim or "&lt;script&gt;" not in html:
-        raise failure(
-            outcome.call,
-            f"{brief(page)}; raw markup in the page: {verbatim}" if verbatim else show_answer(page),
-            "status 200, neither string verbatim, and the title escaped as &lt;script&gt;...",
-            "text from users must be escaped in HTML (Jinja templates do it; f-strings do not)",
-        )
+    for url, page in found["pages"].items():
+        html = text_of(page)
+        verbatim = [label for label, text in XSS_FIELDS.items() if text in html]
+        if page["status"] != 200 or verbatim or "&lt;script&gt;" not in html:
+            raise failure(
+                f"GET {url} after storing HTML in {', '.join(XSS_FIELDS)}",
+                f"{brief(page)}; raw markup from the {', '.join(verbatim)}"
+                if verbatim
+                else show_answer(page),
+                "status 200, no stored text as raw markup, the title shown as &lt;script&gt;...",
+                "text from users must be escaped in HTML (Jinja templates do it; f-strings do "
+                "not), on every page that shows it",
+            )

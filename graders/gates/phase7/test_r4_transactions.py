@@ -36,11 +36,13 @@ from graders.gates.phase7.judge import (
     differences,
     error_code,
     failure,
+    quoted,
     result,
     rows,
     schema,
     show_answer,
     snapshot,
+    table_rows,
     tables,
 )
 
@@ -66,6 +68,9 @@ def move_on_each(tf: Any, secret: str, paths: list[str], task: int, project: int
         try:
             probe = Probe(build_app(tf, path, secret))
             token = token_of(probe.login("gate_admin"))
+            if path.endswith("-login.sqlite"):  # the control: what logging in alone changes
+                answers.append({"request": "login only", "status": None})
+                continue
             body = {"project_id": project}
             answers.append(probe.send("POST", f"/api/tasks/{task}/move", token=token, body=body))
         except Exception as exc:  # noqa: BLE001 - create_app itself failed on this file
@@ -106,13 +111,26 @@ def board(gate, secret) -> dict[str, Any]:
     return {"path": path, "ids": board_ids(result(outcome, "the set-up"), "the move checks")}
 
 
-def add_failing_trigger(path: Path, victim: int) -> None:
-    """The contract's trigger: updating the victim's project_id fails inside SQLite."""
+def add_failing_trigger(path: Path, victim: int, source: int, dest: int) -> None:
+    """The contract's trigger: updating the victim's project_id fails inside SQLite. Two more
+    triggers refuse what only hand-written compensation would do after committed steps:
+    moving a task back from the destination, and deleting rows of any other table."""
     with closing(connect(path)) as conn:
         conn.execute(
             "CREATE TRIGGER gate_fail BEFORE UPDATE OF project_id ON tasks "
             f"WHEN NEW.id = {int(victim)} BEGIN SELECT RAISE(ABORT, 'gate: injected failure'); END"
         )
+        conn.execute(
+            "CREATE TRIGGER gate_no_undo BEFORE UPDATE OF project_id ON tasks "
+            f"WHEN OLD.project_id = {int(dest)} AND NEW.project_id = {int(source)} "
+            "BEGIN SELECT RAISE(ABORT, 'gate: committed rows moved back by hand'); END"
+        )
+        others = [t for t in tables(path) if t != "tasks" and not t.startswith("sqlite_")]
+        for number, table in enumerate(others):
+            conn.execute(
+                f"CREATE TRIGGER gate_keep_{number} BEFORE DELETE ON {quoted(table)} "
+                "BEGIN SELECT RAISE(ABORT, 'gate: committed rows deleted by hand'); END"
+            )
         conn.commit()
 
 
@@ -121,10 +139,10 @@ def moves(gate, board, secret) -> dict[str, Any]:
     """The move of T to P2 on four copies of the board: three with a failing row, one clean."""
     ids = board["ids"]
     paths = {}
-    for key in (*VICTIMS, "clean"):
+    for key in (*VICTIMS, "clean", "login"):
         paths[key] = copy_database(board["path"], gate.workdir / f"r4-move-{key}.sqlite")
         if key in VICTIMS:
-            add_failing_trigger(paths[key], ids[key])
+            add_failing_trigger(paths[key], ids[key], ids["p1"], ids["p2"])
     outcome = gate.run(
         move_on_each,
         secret,
@@ -135,10 +153,15 @@ def moves(gate, board, secret) -> dict[str, Any]:
         "T, S or U fails (a trigger), and on one where nothing fails",
     )
     answers = outcome.value("the moves to be answered")
-    return {
-        key: {"answer": answer, "projects": project_ids(paths[key], ids)}
-        for key, answer in zip(paths, answers, strict=False)
+    found = {
+        key: {"answer": answer, "projects": project_ids(paths[key], ids), "rows": every_row(path)}
+        for (key, path), answer in zip(paths.items(), answers, strict=False)
     }
+    return found
+
+
+def every_row(path: Path) -> dict[str, list[tuple]]:
+    return {t: table_rows(path, t) for t in tables(path) if not t.startswith("sqlite_")}
 
 
 def project_ids(path: Path, ids: dict[str, int]) -> dict[str, Any]:
@@ -148,7 +171,8 @@ def project_ids(path: Path, ids: dict[str, int]) -> dict[str, Any]:
 
 def test_failed_move_changes_nothing(board, moves):
     """a move that fails on any row leaves the task and all its subtasks where they were"""
-    p1 = board["ids"]["p1"]
+    ids = board["ids"]
+    p1 = ids["p1"]
     for key, victim in VICTIMS.items():
         answer, projects = moves[key]["answer"], moves[key]["projects"]
         did = f"POST /api/tasks/<T>/move to P2 while updating {victim} fails (trigger)"
@@ -168,6 +192,26 @@ def test_failed_move_changes_nothing(board, moves):
                 f"T, S and U all still in P1 (project {p1})",
                 "the rows updated before the failure were committed: run the whole move in one "
                 "transaction (BEGIN ... COMMIT, ROLLBACK on any error)",
+            )
+        # The clean move shows which tables a move writes: tasks, and those that gain rows
+        # naming T (its events). Logging in may write elsewhere (attempts), so compare with a
+        # copy where the admin only logged in.
+        login = moves["login"]["rows"]
+        written = {"tasks"} | {
+            t
+            for t, new in moves["clean"]["rows"].items()
+            if any(ids["t"] in row for row in new if row not in login.get(t, []))
+        }
+        after = {t: v for t, v in moves[key]["rows"].items() if t in written}
+        before = {t: v for t, v in login.items() if t in written}
+        changed = differences(before, after)
+        if changed:
+            raise failure(
+                did + ", then compared every table with a copy where the admin only logged in",
+                "; ".join(changed),
+                "no change at all: no event, no row of the move",
+                "the move's steps (its 'moved' event too) must commit together or not at all; "
+                "undoing committed steps by hand is not a rollback",
             )
 
 
