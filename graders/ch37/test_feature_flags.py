@@ -9,14 +9,17 @@ always use 0, so the built-in hash() of a str would look stable there).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
 
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import attempt
+from graders.differential import agree_run
 from graders.expectations import show
 from graders.harness import GradeFailure, Learner, Outcome
 
@@ -610,3 +613,88 @@ def test_kill_before_rollout(learner):
         "flags.kill('later'); flags.set_rollout('later', 100)", killed, set(), "(none while killed)"
     )
     expect_users("... flags.revive('later')", revived, set(range(USERS)), "(all at 100%)")
+
+
+# -- Hypothesis: generated operation sequences against a model ------------------------------
+def stand_in_bucket(flag: str, user_id: str) -> int:
+    """The grader's own bucket, put in place of the learner's for the sequence test below."""
+    digest = hashlib.sha256(f"{flag}/{user_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 10_000
+
+
+def act_flag_ops(module, ops):
+    """Play generated operations on one FeatureFlags, with bucket replaced by the stand-in."""
+    module.bucket = stand_in_bucket
+    flags = module.FeatureFlags()
+    seen = []
+    for op, *args in ops:
+        record = attempt(getattr(flags, op), *args)
+        if "raised" in record:
+            seen.append(record["raised"])
+        elif op == "is_enabled":
+            seen.append(record["returned"])
+        else:
+            seen.append("ok" if record["returned"] is None else record["returned"])
+    return seen
+
+
+def model_flag_ops(ops):
+    percent: dict[str, float] = {}
+    killed: set[str] = set()
+    seen: list = []
+    for op, *args in ops:
+        if op == "set_rollout":
+            flag, value = args
+            if not 0 <= value <= 100:
+                seen.append("ValueError")
+                continue
+            percent[flag] = value
+        elif op == "kill":
+            killed.add(args[0])
+        elif op == "revive":
+            killed.discard(args[0])
+        else:
+            flag, user = args
+            on = flag in percent and flag not in killed
+            seen.append(on and stand_in_bucket(flag, user) < percent[flag] * 100)
+            continue
+        seen.append("ok")
+    return seen
+
+
+_FLAGS = st.sampled_from(["new-board", "dark-mode"])
+FLAG_OPS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("set_rollout"),
+            _FLAGS,
+            st.sampled_from([0, 0.5, 10, 25, 50, 99.5, 100, -1, 100.5]),
+        ),
+        st.tuples(st.sampled_from(["kill", "revive"]), _FLAGS),
+        st.tuples(st.just("is_enabled"), _FLAGS, st.sampled_from([f"user-{i}" for i in range(6)])),
+    ),
+    max_size=25,
+)
+
+
+def describe_flag_ops(ops) -> str:
+    steps = "; ".join(f"flags.{op}({', '.join(repr(a) for a in args)})" for op, *args in ops)
+    return "bucket = the grader's stand-in; flags = FeatureFlags(); " + (steps or "nothing")
+
+
+@pytest.mark.task(3)
+def test_generated_operation_sequences_follow_the_rules(learner):
+    """150 generated sequences of set_rollout, kill, revive and is_enabled (Hypothesis,
+    derandomized), with the grader's own bucket: every answer as documented"""
+    agree_run(
+        learner,
+        act_flag_ops,
+        model_flag_ops,
+        FLAG_OPS,
+        describe=describe_flag_ops,
+        max_examples=150,
+        note="one entry per call ('ok' for set_rollout/kill/revive, the exception's name, or "
+        "is_enabled's answer). bucket is replaced by the grader's own here, so only the "
+        "rollout and kill-switch rules count: is_enabled uses bucket(flag, user_id) < "
+        "percent * 100, as its docstring says",
+    )
