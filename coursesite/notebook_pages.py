@@ -48,6 +48,7 @@ def render_all(out_dir: Path) -> list[NotebookPage]:
     build = _build_module()
     out_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, COURSE_ROOT=str(REPO_ROOT), PYDEVD_DISABLE_FILE_VALIDATION="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NOTEBOOKS_DIR), env.get("PYTHONPATH")]))
     env.pop("MPLBACKEND", None)  # the inline backend, as in JupyterLab
     pages = []
     for source in build.sources(NOTEBOOKS_DIR):

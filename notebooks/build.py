@@ -13,6 +13,8 @@ import nbformat
 NOTEBOOKS_DIR = Path(__file__).resolve().parent
 FIRST_CHAPTER, LAST_CHAPTER = 28, 37
 SOURCE_PATTERN = re.compile(r"^ch(\d\d)_[a-z0-9_]+\.py$")
+LEARNER_TAGS = ("predict", "exercise")  # cell tags of the cells a learner writes in
+MIN_LEARNER_CELLS = 3
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -51,7 +53,27 @@ def problems(source: Path) -> list[str]:
     for index, cell in enumerate(cells):
         if cell.cell_type == "code" and not cell.source.strip():
             found.append(f"{source.name}: cell {index} is an empty code cell")
+    learner = learner_cells(notebook)
+    if len(learner) < MIN_LEARNER_CELLS:
+        found.append(
+            f"{source.name}: has {len(learner)} learner cell(s) tagged {LEARNER_TAGS}; "
+            f"every notebook needs at least {MIN_LEARNER_CELLS}"
+        )
+    ids = [cell.metadata.get("answer") for cell in learner]
+    if None in ids:
+        found.append(f'{source.name}: every learner cell needs an answer="..." id')
+    if len(set(ids)) != len(ids):
+        found.append(f"{source.name}: two learner cells share an answer id")
     return found
+
+
+def learner_cells(notebook) -> list:
+    """The cells a learner fills in: tagged "predict" or "exercise"."""
+    return [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type == "code" and set(cell.metadata.get("tags", [])) & set(LEARNER_TAGS)
+    ]
 
 
 def check(folder: Path = NOTEBOOKS_DIR) -> list[str]:

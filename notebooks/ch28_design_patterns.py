@@ -32,52 +32,13 @@
 # still runs.
 
 # %%
-import importlib.util
-import os
 import random
-import sys
 import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
-from pathlib import Path
 
 import matplotlib.pyplot as plt
-
-
-def find_course_root():
-    """The course folder: $COURSE_ROOT, else the nearest folder up with course.toml/pyproject."""
-    if os.environ.get("COURSE_ROOT"):
-        return Path(os.environ["COURSE_ROOT"]).resolve()
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "course.toml").is_file() or (folder / "pyproject.toml").is_file():
-            return folder
-    return None
-
-
-def load_exercise(relative_path):
-    """Import exercises/<relative_path> by file path; None (with a note) when unavailable."""
-    root = find_course_root()
-    if root is None:
-        print("Course folder not found (set COURSE_ROOT); using the notebook's demo.")
-        return None
-    path = root / "exercises" / relative_path
-    if not path.is_file():
-        print(f"{path} does not exist yet; using the notebook's demo implementation.")
-        return None
-    name = "exercise_" + relative_path.replace("/", "_").removesuffix(".py")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        sys.modules.pop(name, None)
-        print(f"Importing {path} failed ({type(exc).__name__}: {exc}); using the demo.")
-        return None
-    print(f"Loaded your module: {path}")
-    return module
-
+from course_helpers import check_prediction, check_value, load_exercise
 
 # %% [markdown]
 # ## A demo Strategy, used only when your exercise is not ready
@@ -177,6 +138,14 @@ else:
     print("Using the notebook's demo StorageBackend, DictStorage, ListStorage and TaskManager.")
 
 # %% [markdown]
+# **Predict first.** The script below makes a `TaskManager` add two tasks and look up two
+# (one of them missing), through a spy that records every call the manager makes to its
+# backend. How many calls will the spy record? Put a number in place of the `...`.
+
+# %% tags=["predict"] answer="ch28_spy_calls"
+calls_predicted = ...
+
+# %% [markdown]
 # ## 1. Strategy: what does the manager actually ask of its backend?
 #
 # `SpyStorage` is itself a backend: it subclasses the same `StorageBackend`, forwards every
@@ -230,6 +199,17 @@ for name, spy in spies.items():
 
 logs = [spy.calls for spy in spies.values()]
 assert logs[0] == logs[1], "the manager should make the same calls whatever the backend"
+
+# %%
+check_prediction(
+    calls_predicted,
+    len(logs[0]),
+    explanation=(
+        "One backend call per manager call: add_task is one save, get_task is one load, and a "
+        "missing task is just a load that returns None. The manager adds nothing of its own, "
+        "which is what lets any backend stand in for any other."
+    ),
+)
 
 # %% [markdown]
 # ## Interchangeable behaviour, different cost
@@ -338,6 +318,33 @@ print("audit log:", audit_log)
 print("stats:", stats)
 
 # %% [markdown]
+# **Your turn.** Write a subscriber `count_by_owner(task)` that adds one to
+# `per_owner[task["owner"]]` for every `task_created` event it receives (start a new owner
+# at 1). The publisher will not change at all: that is the point of the pattern.
+
+# %% tags=["exercise"] answer="ch28_count_by_owner"
+per_owner = {}
+
+
+def count_by_owner(task):
+    """Subscriber: count created tasks per owner in per_owner."""
+    raise NotImplementedError("your turn")
+
+
+# %%
+def subscriber_problem(handler):
+    per_owner.clear()
+    for number, owner in enumerate(["ada", "grace", "ada"], start=1):
+        handler({"id": number, "owner": owner})
+    expected = {"ada": 2, "grace": 1}
+    if per_owner != expected:
+        return f"after tasks by ada, grace and ada, per_owner is {per_owner}; expected {expected}"
+    return None
+
+
+check_value(count_by_owner, subscriber_problem, what="count_by_owner subscriber")
+
+# %% [markdown]
 # ## 3. Decorator: the onion, printed
 #
 # `LoggingTaskService` wraps `CachingTaskService`, which wraps `TaskService` (a pretend
@@ -400,6 +407,14 @@ print("Logging(Caching(TaskService)): every request is logged")
 show(LoggingTaskService(CachingTaskService(TaskService())), [7, 7])
 
 # %% [markdown]
+# **Predict first.** Next the cache becomes the *outer* layer. When task 7 is requested the
+# second time, how many layers will the call enter (how many lines will the tracer print for
+# that second request)?
+
+# %% tags=["predict"] answer="ch28_cache_outside"
+layers_entered_second_time = ...
+
+# %% [markdown]
 # ## Same layers, other order
 #
 # Now the cache is the outer layer. **What to look at:** the second request never reaches
@@ -410,6 +425,20 @@ show(LoggingTaskService(CachingTaskService(TaskService())), [7, 7])
 # %%
 print("Caching(Logging(TaskService)): only cache misses are logged")
 show(CachingTaskService(LoggingTaskService(TaskService())), [7, 7])
+
+# %%
+cache_outside = CachingTaskService(LoggingTaskService(TaskService()))
+cache_outside.get_task(7)
+trace_lines.clear()
+cache_outside.get_task(7)
+check_prediction(
+    layers_entered_second_time,
+    len(trace_lines),
+    explanation=(
+        "Only the cache: it holds task 7 after the first request and answers without calling "
+        "the layer it wraps, so neither the logger nor the database sees the second request."
+    ),
+)
 
 # %% [markdown]
 # ## Try this

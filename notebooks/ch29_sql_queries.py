@@ -29,6 +29,7 @@ import sqlite3
 import time
 
 import matplotlib.pyplot as plt
+from course_helpers import check_prediction, check_value
 
 
 def show_rows(cursor, limit=None):
@@ -139,6 +140,13 @@ plt.show()
 # find all the "Annas" in a phone book without reading it all). The last query only needs
 # columns stored in the index itself, so SQLite never visits the table: `COVERING INDEX`.
 
+# %% [markdown]
+# **Predict first.** Of the five queries in the next cell, how many will SQLite answer with a
+# full `SCAN` of `tasks`, once the `(category_id, priority)` index exists?
+
+# %% tags=["predict"] answer="ch29_scans"
+scans_predicted = ...
+
 # %%
 conn.execute("CREATE INDEX idx_tasks_cat_prio ON tasks(category_id, priority)")
 queries = [
@@ -150,6 +158,17 @@ queries = [
 ]
 for sql, params in queries:
     print(f"{sql:<60} -> {' | '.join(plan(conn, sql, params))}")
+
+# %%
+check_prediction(
+    scans_predicted,
+    sum(plan(conn, sql, params)[0].startswith("SCAN") for sql, params in queries),
+    explanation=(
+        "Only `priority = ?` alone scans: it skips the index's leading column. Both columns or "
+        "`category_id` alone seek into the composite index, the covering query reads only the "
+        "index, and `id = ?` uses the primary key."
+    ),
+)
 
 # %% [markdown]
 # ## 3. The N+1 problem, counted
@@ -243,6 +262,13 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
+# **Predict first.** Every 40th of the 1,000 users has no tasks. How many users will an
+# `INNER JOIN` report leave out?
+
+# %% tags=["predict"] answer="ch29_inner_join_loss"
+users_lost_predicted = ...
+
+# %% [markdown]
 # ## Why the report used LEFT JOIN
 #
 # Every 40th user has no tasks. An `INNER JOIN` keeps only users with at least one matching
@@ -258,6 +284,17 @@ left_join = conn.execute(
 ).fetchone()[0]
 print(f"users in an INNER JOIN report: {inner}")
 print(f"users in a LEFT JOIN report:  {left_join}  ({left_join - inner} of them with 0 tasks)")
+
+# %%
+check_prediction(
+    users_lost_predicted,
+    left_join - inner,
+    explanation=(
+        "1,000 / 40 = 25 users have no task, and an INNER JOIN keeps only rows with a match on "
+        "both sides, so all 25 disappear instead of showing 0. LEFT JOIN keeps every user and "
+        "fills the task columns with NULL, which COUNT(t.id) counts as 0."
+    ),
+)
 
 # %% [markdown]
 # ## 4. ROW_NUMBER, RANK and DENSE_RANK on ties
@@ -304,6 +341,26 @@ show_rows(
         """
     )
 )
+
+# %% [markdown]
+# **Your turn.** Write a query on the small table `t` that returns, for each category, the
+# title of its highest-priority task as `(category, title)` rows, breaking ties by `title`
+# (alphabetically first wins). Use a window function, as in the cell above.
+
+# %% tags=["exercise"] answer="ch29_top_per_category"
+TOP_PER_CATEGORY_SQL = ...
+
+
+# %%
+def top_query_problem(sql):
+    rows = sorted(small.execute(sql).fetchall())
+    expected = [("bugs", "fix login"), ("features", "dark mode")]
+    if rows != expected:
+        return f"the query returned {rows}; expected {expected}"
+    return None
+
+
+check_value(TOP_PER_CATEGORY_SQL, top_query_problem, what="query")
 
 # %% [markdown]
 # ## Try this

@@ -23,65 +23,28 @@
 # The database files live in a temporary folder that the last code cell removes.
 
 # %%
-import importlib.util
-import os
-import shutil
 import sqlite3
-import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import matplotlib.pyplot as plt
+from course_helpers import (
+    ScratchFolder,
+    check_prediction,
+    check_value,
+    load_exercise,
+)
 
+scratch = ScratchFolder(prefix="ch30_")  # the databases live here; the last cell removes it
+fresh_file = scratch.fresh_file
 
-def find_course_root():
-    """The course folder: $COURSE_ROOT, else the nearest folder up with course.toml/pyproject."""
-    if os.environ.get("COURSE_ROOT"):
-        return Path(os.environ["COURSE_ROOT"]).resolve()
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "course.toml").is_file() or (folder / "pyproject.toml").is_file():
-            return folder
-    return None
+# %% [markdown]
+# **Predict first.** In the next section connection A subtracts 100 from Alice's balance of
+# 1000 inside a transaction, and connection B reads her balance *before A commits*. What
+# number does B see? Write it in place of the `...`, run the cell, then run the section.
 
-
-def load_exercise(relative_path):
-    """Import exercises/<relative_path> by file path; None (with a note) when unavailable."""
-    root = find_course_root()
-    if root is None:
-        print("Course folder not found (set COURSE_ROOT); using the notebook's demo.")
-        return None
-    path = root / "exercises" / relative_path
-    if not path.is_file():
-        print(f"{path} does not exist yet; using the notebook's demo implementation.")
-        return None
-    name = "exercise_" + relative_path.replace("/", "_").removesuffix(".py")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        sys.modules.pop(name, None)
-        print(f"Importing {path} failed ({type(exc).__name__}: {exc}); using the demo.")
-        return None
-    print(f"Loaded your module: {path}")
-    return module
-
-
-DB_FOLDER = Path(tempfile.mkdtemp(prefix="ch30_"))
-
-
-def fresh_file(name):
-    """A database path in the notebook's temporary folder, without leftovers of earlier runs."""
-    DB_FOLDER.mkdir(exist_ok=True)  # in case the clean-up cell already ran
-    path = DB_FOLDER / name
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    return str(path)
-
+# %% tags=["predict"] answer="ch30_dirty_read"
+b_sees_before_commit = ...
 
 # %% [markdown]
 # ## 1. What does the other connection see?
@@ -145,6 +108,17 @@ for description, seen_by_a, seen_by_b in timeline:
 a.close()
 b.close()
 assert timeline[1][2] == 1000, "B must not see A's uncommitted write"
+
+# %%
+check_prediction(
+    b_sees_before_commit,
+    timeline[1][2],
+    explanation=(
+        "B reads only committed data: SQLite never shows a connection another's uncommitted "
+        "write (no dirty reads). Until A commits, B sees 1000; after A's ROLLBACK it never sees "
+        "the 900 at all."
+    ),
+)
 
 # %% [markdown]
 # ## 2. An atomic transfer, watched from a second connection
@@ -291,6 +265,13 @@ plt.show()
 # Python process. A real shop runs several processes or servers; the database's lock is the
 # one they all share.
 
+# %% [markdown]
+# **Predict first.** With the naive version, will the shop record exactly 20 orders, fewer
+# than 20, or more than 20? Answer `"exactly 20"`, `"fewer"` or `"more"`.
+
+# %% tags=["predict"] answer="ch30_oversell"
+naive_orders_prediction = ...
+
 # %%
 SALE, STOCK, BUYERS, WORKERS = fresh_file("ch30_sale.db"), 20, 200, 8
 
@@ -380,6 +361,19 @@ for name, result in sales.items():
 assert sales["BEGIN IMMEDIATE"]["orders"] == STOCK
 assert sales["conditional UPDATE"]["orders"] == STOCK
 
+# %%
+naive = sales["naive"]["orders"]
+check_prediction(
+    naive_orders_prediction,
+    "more" if naive > STOCK else "exactly 20" if naive == STOCK else "fewer",
+    explanation=(
+        f"The naive sale recorded {naive} orders for {STOCK} items. Buyers who read the stock "
+        "before anyone wrote it all saw items left, so each of them recorded an order, and "
+        "their writes overwrote each other (lost updates). Check-then-act needs one lock or "
+        "one statement around both steps."
+    ),
+)
+
 # %% [markdown]
 # **What to look at:** the naive bar towers over the dashed line of items that exist, and
 # its "stock left" is not even zero: concurrent buyers overwrote each other's decrements
@@ -400,9 +394,35 @@ ax.set_title(f"{BUYERS} buyers, {WORKERS} threads, {STOCK} items")
 ax.legend()
 plt.show()
 
+# %% [markdown]
+# **Your turn.** Write `my_buy(conn, buyer)` so that the sale can never oversell, using a
+# *single* conditional `UPDATE` and its `rowcount` (no `SELECT`, no Python lock). Record an
+# order only when this buyer got an item, and return `True` or `False`. The connection is in
+# autocommit mode (`isolation_level=None`), so each statement commits on its own unless you
+# wrap them in `BEGIN` ... `COMMIT`.
+
+
+# %% tags=["exercise"] answer="ch30_my_buy"
+def my_buy(conn, buyer):
+    """Sell one item to `buyer` if any is left; True when this buyer got it."""
+    raise NotImplementedError("your turn: one conditional UPDATE, then check rowcount")
+
+
 # %%
-shutil.rmtree(DB_FOLDER)
-print(f"removed {DB_FOLDER} and the databases in it")
+def sale_problem(buy):
+    result = run_sale(buy)
+    if result["orders"] != STOCK or result["stock left"] != 0:
+        return (
+            f"{BUYERS} buyers got {result['orders']} orders and left {result['stock left']} "
+            f"items; expected exactly {STOCK} orders and 0 left"
+        )
+    return None
+
+
+check_value(my_buy, sale_problem, what="my_buy")
+
+# %%
+scratch.clean_up()
 
 # %% [markdown]
 # ## Try this

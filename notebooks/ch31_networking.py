@@ -31,6 +31,7 @@ from http.client import HTTPConnection
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import matplotlib.pyplot as plt
+from course_helpers import check_function, check_prediction
 
 # %% [markdown]
 # ## The server
@@ -160,6 +161,37 @@ print("body as JSON:", json.loads(body))
 assert status == "200" and int(headers["content-length"]) == len(body)
 
 # %% [markdown]
+# **Your turn.** Write `parse_status_line(line)` for a status line without its `\r\n`:
+# return `(version, status, reason)` with the status as an `int`. The reason phrase may
+# contain spaces ("Not Found"), so split only as often as you need to.
+
+
+# %% tags=["exercise"] answer="ch31_parse_status_line"
+def parse_status_line(line):
+    """'HTTP/1.1 404 Not Found' -> ('HTTP/1.1', 404, 'Not Found')."""
+    raise NotImplementedError("your turn")
+
+
+# %%
+check_function(
+    parse_status_line,
+    [
+        (("HTTP/1.1 200 OK",), ("HTTP/1.1", 200, "OK"), "three parts; the status is a number"),
+        (
+            ("HTTP/1.1 404 Not Found",),
+            ("HTTP/1.1", 404, "Not Found"),
+            "the reason phrase keeps its spaces: split at most twice",
+        ),
+        (
+            ("HTTP/1.0 503 Service Unavailable",),
+            ("HTTP/1.0", 503, "Service Unavailable"),
+            "the version is whatever the server sent",
+        ),
+    ],
+    name="parse_status_line",
+)
+
+# %% [markdown]
 # **What to look at:** for a small JSON answer, most of the bytes in both directions are
 # headers. HTTP/2 compresses headers (and remembers ones it already sent) for exactly this
 # reason.
@@ -197,6 +229,13 @@ ax.set_title("GET /tasks/1: where the bytes go")
 ax.legend(loc="lower right", fontsize=8)
 plt.tight_layout()
 plt.show()
+
+# %% [markdown]
+# **Predict first.** What status code does a successful `POST /tasks` that creates a task
+# answer with? (A number.)
+
+# %% tags=["predict"] answer="ch31_post_status"
+post_status_predicted = ...
 
 # %% [markdown]
 # ## 2. Methods and status codes
@@ -238,6 +277,23 @@ for method, path, body in calls:
     status = f"{response.status} {response.reason}"
     location = response.getheader("Location") or "-"
     print(f"{method:<7}{path:<10}{status:<20}{len(data):>11}  {location:<10} {IDEMPOTENT[method]}")
+
+# %%
+check_prediction(
+    post_status_predicted,
+    call("POST", "/tasks", {"title": "One more"})[0].status,
+    explanation=(
+        "201 Created, with a Location header naming the new resource. 200 OK would also be "
+        "legal HTTP, but 201 tells the client something was created and where to find it."
+    ),
+)
+
+# %% [markdown]
+# **Predict first.** The next cell sends 200 requests over one keep-alive connection. How
+# many TCP connections will the server accept for them?
+
+# %% tags=["predict"] answer="ch31_keepalive_connections"
+keepalive_connections_predicted = ...
 
 # %% [markdown]
 # ## 3. A new connection per request vs keep-alive
@@ -288,6 +344,17 @@ for name, run in [
         f"{sum(times) * 1000:7.1f} ms in total"
     )
 assert results["one keep-alive connection"][1] == 1
+
+# %%
+check_prediction(
+    keepalive_connections_predicted,
+    results["one keep-alive connection"][1],
+    explanation=(
+        "One: HTTP/1.1 keeps a connection open unless a side says `Connection: close`, and "
+        "Content-Length tells the client where each response ends, so all 200 requests reuse "
+        "the first handshake."
+    ),
+)
 
 # %% [markdown]
 # **What to look at:** on the left, measured on loopback, where a round trip takes a few

@@ -37,6 +37,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+from course_helpers import check_function, check_prediction
 
 # %% [markdown]
 # ## 1. Watching an update get lost
@@ -101,6 +102,14 @@ for line in trace:
 print(f"\nexpected 6, got {counter.value}")
 
 # %% [markdown]
+# **Predict first.** In the next cell 8 threads each do 300 read-pause-write increments,
+# but now holding a `threading.Lock` around all three steps. How many of the 2,400 updates
+# will be lost?
+
+# %% tags=["predict"] answer="ch32_lost_with_lock"
+lost_with_lock_predicted = ...
+
+# %% [markdown]
 # ## Counting lost updates, with and without a lock
 #
 # Now 1, 2, 4 and 8 threads, 300 increments each. The locked version holds a
@@ -134,6 +143,14 @@ for count in thread_counts:
         f"lost with lock {lost_locked[-1]}"
     )
 assert lost_locked == [0] * len(thread_counts)
+check_prediction(
+    lost_with_lock_predicted,
+    lost_locked[-1],
+    explanation=(
+        "None. While one thread holds the lock, no other can start its read, so every write "
+        "is based on the latest value. The pause still happens; it just cannot be exploited."
+    ),
+)
 
 fig, ax = plt.subplots(figsize=(6.5, 3.5))
 positions = range(len(thread_counts))
@@ -275,6 +292,37 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
+# **Your turn.** Write `count_with_lock(threads, per_thread)`: start `threads` threads that
+# each add 1 to one shared `Counter()` `per_thread` times, using the same read, `time.sleep(0)`,
+# write steps as `unsafe_increment`, made safe with a `threading.Lock`. Join the threads and
+# return the counter's final value.
+
+
+# %% tags=["exercise"] answer="ch32_count_with_lock"
+def count_with_lock(threads, per_thread):
+    """The final count after `threads` threads each add 1, `per_thread` times, safely."""
+    raise NotImplementedError("your turn")
+
+
+# %%
+check_function(
+    count_with_lock,
+    [
+        ((1, 50), 50, "one thread cannot race with itself"),
+        ((4, 200), 800, "four threads x 200 increments; a lost update means the lock is missing"),
+        ((8, 100), 800, "eight threads: each must take the lock around read, pause and write"),
+    ],
+    name="count_with_lock",
+)
+
+# %% [markdown]
+# **Predict first.** In the next section three coroutines each `await asyncio.sleep(0.2)`.
+# Run with `asyncio.gather`, about how many seconds will all three take together?
+
+# %% tags=["predict"] answer="ch32_gather_seconds"
+gather_seconds_predicted = ...
+
+# %% [markdown]
 # ## 3. asyncio: three waits at once
 #
 # A coroutine that reaches `await asyncio.sleep(...)` hands control back to the event loop,
@@ -323,6 +371,17 @@ ax.set_xlabel("seconds since the scenario started")
 ax.set_title("Three 0.2 s waits")
 plt.tight_layout()
 plt.show()
+
+# %%
+check_prediction(
+    gather_seconds_predicted,
+    max(end for _, _, end in runs["asyncio.gather"]),
+    judge=lambda predicted, actual: abs(float(predicted) - actual) < 0.1,
+    explanation=(
+        "About 0.2 s: all three start before any of them finishes, because each `await` hands "
+        "the loop to the next coroutine. Awaited one after another they take about 0.6 s."
+    ),
+)
 
 # %% [markdown]
 # ## Try this

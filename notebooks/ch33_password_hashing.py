@@ -25,50 +25,12 @@
 # %%
 import hashlib
 import hmac
-import importlib.util
 import os
-import sys
 import time
 import timeit
-from pathlib import Path
 
 import matplotlib.pyplot as plt
-
-
-def find_course_root():
-    """The course folder: $COURSE_ROOT, else the nearest folder up with course.toml/pyproject."""
-    if os.environ.get("COURSE_ROOT"):
-        return Path(os.environ["COURSE_ROOT"]).resolve()
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "course.toml").is_file() or (folder / "pyproject.toml").is_file():
-            return folder
-    return None
-
-
-def load_exercise(relative_path):
-    """Import exercises/<relative_path> by file path; None (with a note) when unavailable."""
-    root = find_course_root()
-    if root is None:
-        print("Course folder not found (set COURSE_ROOT); using the notebook's demo.")
-        return None
-    path = root / "exercises" / relative_path
-    if not path.is_file():
-        print(f"{path} does not exist yet; using the notebook's demo implementation.")
-        return None
-    name = "exercise_" + relative_path.replace("/", "_").removesuffix(".py")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        sys.modules.pop(name, None)
-        print(f"Importing {path} failed ({type(exc).__name__}: {exc}); using the demo.")
-        return None
-    print(f"Loaded your module: {path}")
-    return module
-
+from course_helpers import check_function, check_prediction, load_exercise
 
 # %% [markdown]
 # ## Your functions, or the demo
@@ -174,6 +136,13 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
+# **Predict first.** Three users pick the same password. Each gets a random 16-byte salt, and
+# the table stores `PBKDF2(password, salt)`. How many *different* hashes will the table hold?
+
+# %% tags=["predict"] answer="ch33_distinct_hashes"
+distinct_hashes_predicted = ...
+
+# %% [markdown]
 # ## 2. Salts: the same password, three different hashes
 #
 # Three users pick the same password. Without a salt, their stored hashes are identical, so
@@ -195,6 +164,16 @@ for user in users:
         f"{salted[user][:20]}..."
     )
 assert len(set(unsalted.values())) == 1 and len(set(salted.values())) == len(users)
+check_prediction(
+    distinct_hashes_predicted,
+    len(set(salted.values())),
+    explanation=(
+        "Three: the salt is part of the hash function's input, so the same password with three "
+        "salts gives three unrelated outputs. Nobody reading the table can tell that the three "
+        "users share a password, and cracking one of them tells the attacker nothing about the "
+        "others."
+    ),
+)
 
 ada_hash = bytes.fromhex(salted["ada"])
 print()
@@ -203,6 +182,15 @@ print(
     "verify_password('Correct horse...')->",
     verify_password("Correct horse battery staple", salts["ada"], ada_hash),
 )
+
+# %% [markdown]
+# **Predict first.** Next, an attacker's table of 2,008 common passwords meets a leak of
+# five accounts stored as plain SHA-256: `dragon7`, `Tr0ub4dor&3`, `letmein`, `sunshine42`
+# and a long passphrase. The table holds common words with 0 to 249 appended. How many of
+# the five will it crack?
+
+# %% tags=["predict"] answer="ch33_cracked"
+cracked_predicted = ...
 
 # %% [markdown]
 # ## A precomputed table against both
@@ -244,6 +232,50 @@ per_guess_s = ms_per_hash[counts.index(EXERCISE_ITERATIONS)] / 1000
 print(
     f"salted, guess by guess: {len(candidates):,} guesses x {per_guess_s * 1000:.0f} ms "
     f"= about {len(candidates) * per_guess_s:.0f} s of one core per user"
+)
+
+# %%
+check_prediction(
+    cracked_predicted,
+    len(cracked_plain),
+    explanation=(
+        "Three: dragon7, letmein and sunshine42 are a common word plus a small number, exactly "
+        "what the table was built from. Tr0ub4dor&3 and the passphrase are not in it. Against "
+        "the salted leak the same table finds nothing."
+    ),
+)
+
+# %% [markdown]
+# **Your turn.** The lesson stores a hash as one string,
+# `pbkdf2_sha256$<iterations>$<salt, base64>$<digest, base64>`. Write `parse_stored(stored)`
+# that returns `(iterations, salt, digest)` with the iterations as an `int` and salt and digest
+# as `bytes` (use `base64.b64decode`). Anything that does not start with `pbkdf2_sha256$` or
+# does not have four parts raises `ValueError`.
+
+
+# %% tags=["exercise"] answer="ch33_parse_stored"
+def parse_stored(stored):
+    """'pbkdf2_sha256$600000$c2FsdA==$ZGlnZXN0' -> (600000, b'salt', b'digest')."""
+    raise NotImplementedError("your turn")
+
+
+# %%
+def parses_or_refuses(stored):
+    try:
+        return parse_stored(stored)
+    except ValueError:
+        return "ValueError"
+
+
+check_function(
+    parses_or_refuses,
+    [
+        (("pbkdf2_sha256$600000$c2FsdA==$ZGlnZXN0",), (600000, b"salt", b"digest"), "decode all"),
+        (("pbkdf2_sha256$1000$AAEC$/w==",), (1000, b"\x00\x01\x02", b"\xff"), "bytes, not text"),
+        (("md5$1$AA==$AA==",), "ValueError", "only pbkdf2_sha256 hashes are accepted"),
+        (("pbkdf2_sha256$600000$c2FsdA==",), "ValueError", "a part is missing"),
+    ],
+    name="parse_stored",
 )
 
 # %% [markdown]

@@ -27,6 +27,7 @@ import hashlib
 from collections import Counter, deque
 
 import matplotlib.pyplot as plt
+from course_helpers import check_function, check_prediction
 
 # %% [markdown]
 # ## 1. A token bucket with an injected clock
@@ -137,6 +138,14 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
+# **Predict first.** A limiter allows 10 requests per calendar second. A client sends 10
+# requests between 950 ms and 995 ms, then 10 more between 1,000 ms and 1,045 ms. How many
+# of the 20 will the fixed window accept?
+
+# %% tags=["predict"] answer="ch34_fixed_window"
+fixed_window_accepts_predicted = ...
+
+# %% [markdown]
 # ## 2. Fixed windows let twice the limit through
 #
 # A fixed-window limiter counts requests per calendar second and resets the count when the
@@ -173,6 +182,47 @@ print(f"{len(times_ms)} requests within {span} ms, limit {LIMIT} per second")
 print(f"fixed window accepted   {len(fixed_ok)}")
 print(f"sliding window accepted {len(sliding_ok)}")
 assert len(sliding_ok) == LIMIT
+check_prediction(
+    fixed_window_accepts_predicted,
+    len(fixed_ok),
+    explanation=(
+        "All 20: the first ten fall in second 0 and the next ten in second 1, and the counter "
+        "resets at the boundary. Twice the limit gets through within 100 ms, which is the "
+        "weakness a sliding window (or a token bucket) removes."
+    ),
+)
+
+# %% [markdown]
+# **Your turn.** Write `sliding_window_accepts(times_ms, limit, window_ms)`: given request
+# times in ascending order, return the list of the times it accepts, where a request is
+# accepted when fewer than `limit` *accepted* requests happened in the `window_ms`
+# milliseconds before it (a request exactly `window_ms` earlier no longer counts).
+
+
+# %% tags=["exercise"] answer="ch34_sliding_window"
+def sliding_window_accepts(times_ms, limit, window_ms):
+    """The accepted request times under a sliding-window log limiter."""
+    raise NotImplementedError("your turn")
+
+
+# %%
+check_function(
+    sliding_window_accepts,
+    [
+        ((times_ms, LIMIT, 1000), times_ms[:10], "the burst across the boundary: only 10 pass"),
+        (([0, 1, 2, 3], 2, 10), [0, 1], "two per 10 ms: the third and fourth are refused"),
+        (([0, 5, 10, 15], 2, 10), [0, 5, 10, 15], "at 10 ms the request at 0 ms has left the log"),
+        (([0, 1, 2, 12], 2, 10), [0, 1, 12], "refused requests are not counted later"),
+    ],
+    name="sliding_window_accepts",
+)
+
+# %% [markdown]
+# **Predict first.** With `hash(key) % N`, about what share of 10,000 keys change server when
+# a 6th server joins the 5 you had? Give a fraction between 0 and 1.
+
+# %% tags=["predict"] answer="ch34_modulo_moves"
+share_moved_predicted = ...
 
 # %% [markdown]
 # ## 3. Which server holds this key?
@@ -220,6 +270,17 @@ for n in sizes:
 print(" N -> N+1   modulo moved   ring moved   ideal 1/(N+1)")
 for n, m, r in zip(sizes, moved_modulo, moved_ring, strict=True):
     print(f"{n:>2} -> {n + 1:<4}  {m:>12.1%}  {r:>11.1%}  {1 / (n + 1):>14.1%}")
+
+# %%
+check_prediction(
+    share_moved_predicted,
+    moved_modulo[sizes.index(5)],
+    judge=lambda predicted, actual: abs(float(predicted) - actual) < 0.1,
+    explanation=(
+        "About 5/6 (83%): a key stays put only when `h % 5 == h % 6`, which holds for about one "
+        "key in six. The ring moves only about 1/6, the new server's fair share."
+    ),
+)
 
 # %% [markdown]
 # **What to look at:** with modulo hashing, going from N to N+1 servers moves about

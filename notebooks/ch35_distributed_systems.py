@@ -29,6 +29,7 @@ from collections import Counter
 from itertools import pairwise
 
 import matplotlib.pyplot as plt
+from course_helpers import check_function, check_prediction
 
 # %% [markdown]
 # ## 1. A circuit breaker
@@ -86,6 +87,17 @@ class CircuitBreaker:
 now = [0.0]
 OUTAGE = (10.0, 25.0)
 
+# %% [markdown]
+# **Predict first.** The service is down from t = 10 s to t = 25 s, and a call arrives every
+# 0.5 s (30 calls during the outage). The breaker opens after 3 failures and waits 5 s before
+# one trial call. How many of those 30 calls will actually reach the failing service?
+
+# %% tags=["predict"] answer="ch35_calls_reaching"
+calls_reaching_predicted = ...
+
+
+# %%
+
 
 def user_service(user_id):
     if OUTAGE[0] <= now[0] < OUTAGE[1]:
@@ -119,6 +131,17 @@ during = [outcome for t, outcome in calls if OUTAGE[0] <= t < OUTAGE[1]]
 print(
     f"\nduring the outage: {len(during)} calls, {during.count('failed')} reached the service, "
     f"{during.count('rejected fast')} were rejected without touching it"
+)
+
+# %%
+check_prediction(
+    calls_reaching_predicted,
+    during.count("failed"),
+    explanation=(
+        "Five: the three failures that open the breaker (10.0, 10.5, 11.0 s), then one trial "
+        "call at 16 s and another at 21 s, each of which fails and re-opens it. The other 25 "
+        "calls are rejected at once, without waiting for a timeout or loading the service."
+    ),
 )
 
 # %% [markdown]
@@ -205,6 +228,38 @@ except ConnectionError as exc:
 assert waits == [1, 2, 4, 8]
 
 # %% [markdown]
+# **Your turn.** Write `backoff_schedule(attempts, base, cap)`: the list of waits, without
+# jitter, between `attempts` tries of an operation that keeps failing. There is one wait
+# fewer than attempts (no wait after the last), the k-th wait (from 0) is `base * 2**k`, and
+# no wait is longer than `cap`.
+
+
+# %% tags=["exercise"] answer="ch35_backoff_schedule"
+def backoff_schedule(attempts, base, cap):
+    """The waits between `attempts` tries: base, 2*base, 4*base, ..., each at most cap."""
+    raise NotImplementedError("your turn")
+
+
+# %%
+check_function(
+    backoff_schedule,
+    [
+        ((5, 1, 30), [1, 2, 4, 8], "five attempts, four waits, doubling from 1 s"),
+        ((7, 1, 10), [1, 2, 4, 8, 10, 10], "the cap stops the doubling at 10 s"),
+        ((3, 0.5, 30), [0.5, 1.0], "the base scales every wait"),
+        ((1, 1, 30), [], "a single attempt never waits"),
+    ],
+    name="backoff_schedule",
+)
+
+# %% [markdown]
+# **Predict first.** 200 clients fail at the same moment and retry with backoff and *no*
+# jitter. How many retries land in the busiest quarter of a second?
+
+# %% tags=["predict"] answer="ch35_herd"
+busiest_quarter_predicted = ...
+
+# %% [markdown]
 # Now 200 clients all see the same error at t = 0 (the server blinked) and all retry.
 # Each client's retry times are the running sum of its delays.
 #
@@ -237,6 +292,16 @@ for ax, (jitter, moments) in zip(axes, retry_times.items(), strict=True):
 axes[-1].set_xlabel("seconds after the shared failure")
 plt.tight_layout()
 plt.show()
+
+# %%
+check_prediction(
+    busiest_quarter_predicted,
+    max(Counter(int(m * 4) for m in retry_times["none"]).values()),
+    explanation=(
+        "All 200: with no jitter every client computes the same delays, so they all come back "
+        "at 1, 3, 7 and 15 s together. Jitter is what breaks up the herd."
+    ),
+)
 
 # %% [markdown]
 # ## 3. CAP: a partition and the last seat

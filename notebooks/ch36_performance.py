@@ -23,53 +23,14 @@
 # %%
 import cProfile
 import functools
-import importlib.util
 import io
 import math
-import os
 import pstats
 import random
-import sys
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
-
-
-def find_course_root():
-    """The course folder: $COURSE_ROOT, else the nearest folder up with course.toml/pyproject."""
-    if os.environ.get("COURSE_ROOT"):
-        return Path(os.environ["COURSE_ROOT"]).resolve()
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "course.toml").is_file() or (folder / "pyproject.toml").is_file():
-            return folder
-    return None
-
-
-def load_exercise(relative_path):
-    """Import exercises/<relative_path> by file path; None (with a note) when unavailable."""
-    root = find_course_root()
-    if root is None:
-        print("Course folder not found (set COURSE_ROOT); using the notebook's demo.")
-        return None
-    path = root / "exercises" / relative_path
-    if not path.is_file():
-        print(f"{path} does not exist yet; using the notebook's demo implementation.")
-        return None
-    name = "exercise_" + relative_path.replace("/", "_").removesuffix(".py")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        sys.modules.pop(name, None)
-        print(f"Importing {path} failed ({type(exc).__name__}: {exc}); using the demo.")
-        return None
-    print(f"Loaded your module: {path}")
-    return module
-
+from course_helpers import check_function, check_prediction, load_exercise
 
 # %% [markdown]
 # ## 1. Profiling a slow task listing
@@ -246,6 +207,14 @@ ax.grid(alpha=0.3, which="both")
 plt.show()
 
 # %% [markdown]
+# **Predict first.** In the next section most requests take about 40 ms and 3% take several
+# hundred. Where will the *mean* land: `"below p50"`, `"between p50 and p95"` or
+# `"above p95"`?
+
+# %% tags=["predict"] answer="ch36_mean_position"
+mean_position_predicted = ...
+
+# %% [markdown]
 # ## 3. Latency: why p99 and not the average
 #
 # 10,000 synthetic request durations from a seeded generator: most requests are quick
@@ -282,6 +251,57 @@ marks = {
 assert marks["p50"] <= marks["p95"] <= marks["p99"]
 for name, value in marks.items():
     print(f"{name:>4}: {value:7.1f} ms")
+
+# %%
+mean = marks["mean"]
+where = (
+    "below p50"
+    if mean < marks["p50"]
+    else "between p50 and p95"
+    if mean <= marks["p95"]
+    else "above p95"
+)
+check_prediction(
+    mean_position_predicted,
+    where,
+    explanation=(
+        f"The mean is {mean:.0f} ms: the 3% slow requests drag it above the typical request "
+        f"(p50 {marks['p50']:.0f} ms), yet it stays far below what the unlucky users see "
+        f"(p99 {marks['p99']:.0f} ms). It describes nobody, which is why SLOs use percentiles."
+    ),
+)
+
+# %% [markdown]
+# **Your turn.** The Apdex score summarises latency against a target `T`: requests up to `T`
+# are *satisfied*, up to `4 * T` *tolerating*, slower ones *frustrated*. The score is
+# `(satisfied + tolerating / 2) / total`. Write `apdex(latencies_ms, target_ms)`, rounded to
+# two decimals; an empty list raises `ValueError`.
+
+
+# %% tags=["exercise"] answer="ch36_apdex"
+def apdex(latencies_ms, target_ms):
+    """(satisfied + tolerating / 2) / total, rounded to 2 decimals."""
+    raise NotImplementedError("your turn")
+
+
+# %%
+def apdex_or_error(latencies_ms, target_ms):
+    try:
+        return apdex(latencies_ms, target_ms)
+    except ValueError:
+        return "ValueError"
+
+
+check_function(
+    apdex_or_error,
+    [
+        (([10, 20, 30, 40], 50), 1.0, "every request within T is satisfied"),
+        (([10, 60, 300], 50), 0.5, "one satisfied, one tolerating (60 <= 200), one frustrated"),
+        (([50, 200, 201], 50), 0.5, "exactly T is satisfied, exactly 4T still tolerating"),
+        (([], 50), "ValueError", "no requests, no score"),
+    ],
+    name="apdex",
+)
 print(f"requests faster than the mean: {sum(x < marks['mean'] for x in latencies) / 100:.1f}%")
 
 fig, ax = plt.subplots(figsize=(9, 3.8))
@@ -310,6 +330,13 @@ plt.show()
 # requested in proportion to 1/k). For each cache size we wrap a fresh function in
 # `functools.lru_cache(maxsize=...)` and read its `cache_info()`.
 
+# %% [markdown]
+# **Predict first.** The largest cache below holds 1,024 entries, more than the 1,000 users.
+# Will its hit rate be 100%? Answer `True` or `False`.
+
+# %% tags=["predict"] answer="ch36_full_cache"
+full_hit_rate_predicted = ...
+
 # %%
 population = list(range(1, 1001))
 requests = random.Random(36).choices(population, weights=[1 / k for k in population], k=5000)
@@ -329,6 +356,15 @@ for size in sizes:
     hit_rates.append(info.hits / (info.hits + info.misses))
     if size == 64:
         print("maxsize=64:", info)
+
+check_prediction(
+    full_hit_rate_predicted,
+    hit_rates[-1] == 1.0,
+    explanation=(
+        f"No: it reaches {hit_rates[-1]:.0%}. Every user's first lookup is a miss however big "
+        f"the cache is, and {len(set(requests))} different users appear in the 5,000 requests."
+    ),
+)
 
 # %% [markdown]
 # **What to look at:** the x axis doubles at every step. With this kind of skew, each

@@ -28,53 +28,15 @@
 
 # %%
 import difflib
-import importlib.util
 import inspect
 import json
-import os
 import random
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-
-
-def find_course_root():
-    """The course folder: $COURSE_ROOT, else the nearest folder up with course.toml/pyproject."""
-    if os.environ.get("COURSE_ROOT"):
-        return Path(os.environ["COURSE_ROOT"]).resolve()
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "course.toml").is_file() or (folder / "pyproject.toml").is_file():
-            return folder
-    return None
-
-
-def load_exercise(relative_path):
-    """Import exercises/<relative_path> by file path; None (with a note) when unavailable."""
-    root = find_course_root()
-    if root is None:
-        print("Course folder not found (set COURSE_ROOT); using the notebook's demo.")
-        return None
-    path = root / "exercises" / relative_path
-    if not path.is_file():
-        print(f"{path} does not exist yet; using the notebook's demo implementation.")
-        return None
-    name = "exercise_" + relative_path.replace("/", "_").removesuffix(".py")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        sys.modules.pop(name, None)
-        print(f"Importing {path} failed ({type(exc).__name__}: {exc}); using the demo.")
-        return None
-    print(f"Loaded your module: {path}")
-    return module
-
+from course_helpers import check_prediction, check_value, load_exercise
 
 # %% [markdown]
 # ## The demo pair
@@ -87,11 +49,12 @@ def load_exercise(relative_path):
 
 # %%
 def legacy_process_task_data(title, assignee, urgent, days_until_due):
-    if not isinstance(title, str) or title.strip() == "":
+    # An exact type check, as in the exercise's legacy code: a str subclass is "not a title".
+    if type(title) is not str or title.strip() == "":
         return {"error": "title is required"}
     if len(title) > 100:  # measured before stripping: padding counts
         return {"error": "title is too long"}
-    if not isinstance(assignee, str) or assignee == "":
+    if type(assignee) is not str or assignee == "":
         return {"error": "assignee is required"}
     t = title.strip().upper()
     p = 50 if urgent else 0
@@ -123,11 +86,11 @@ def legacy_process_task_data(title, assignee, urgent, days_until_due):
 
 # %%
 def validate_task(title, assignee):
-    if not isinstance(title, str) or not title.strip():
+    if type(title) is not str or not title.strip():  # exact, like the legacy code
         return {"error": "title is required"}
     if len(title) > 100:
         return {"error": "title is too long"}
-    if not isinstance(assignee, str) or assignee == "":
+    if type(assignee) is not str or assignee == "":
         return {"error": "assignee is required"}
     return None
 
@@ -250,6 +213,24 @@ else:
         return demo_process_task_refactored(**task)
 
     print("Using the notebook's demo legacy function and demo refactor.")
+
+# %% [markdown]
+# **Predict first.** What label does the legacy code give an *urgent* task titled
+# `"Fix login"`, due in 2 days? (`"LOW"`, `"MEDIUM"`, `"HIGH"` or `"CRITICAL"`)
+
+# %% tags=["predict"] answer="ch37_label"
+label_predicted = ...
+
+# %%
+check_prediction(
+    label_predicted,
+    legacy_process_task_data("Fix login", "ada", True, 2)["label"],
+    explanation=(
+        "HIGH: urgent adds 50 and 'due within 3 days' adds 29, so the priority is 79, one short "
+        "of CRITICAL (80). Boundaries like 79/80 are exactly where characterisation tests must "
+        "look, because a refactor that writes > instead of >= changes only those cases."
+    ),
+)
 
 # %% [markdown]
 # ## 1. Generate inputs and record the golden master
@@ -411,6 +392,53 @@ for case, expected, actual in mismatches[:5]:
     print(f"  {short(case)}\n    expected {expected}\n    got      {actual}")
 if pair is None:
     assert not mismatches, "the demo refactor must match the demo legacy code"
+
+# %% [markdown]
+# **Your turn.** Hand-pick characterisation cases. Fill `MY_CASES` with tuples
+# `(title, assignee, urgent, days_until_due)` that, run through the legacy code, together
+# produce every label (`LOW`, `MEDIUM`, `HIGH`, `CRITICAL`) and every error it can return
+# (`title is required`, `title is too long`, `assignee is required`). Seven cases can do it.
+
+# %% tags=["exercise"] answer="ch37_my_cases"
+MY_CASES = ...
+
+
+# %%
+def coverage_problem(my_cases):
+    seen = set()
+    for title, assignee, urgent, days in my_cases:
+        result = legacy_process_task_data(title, assignee, urgent, days)
+        seen.add(result.get("label") or result.get("error"))
+    wanted = {"LOW", "MEDIUM", "HIGH", "CRITICAL"} | {
+        "title is required",
+        "title is too long",
+        "assignee is required",
+    }
+    missing = sorted(wanted - seen)
+    return f"no case produces {missing}" if missing else None
+
+
+check_value(MY_CASES, coverage_problem, what="case list")
+
+# %% [markdown]
+# **Predict first.** The next section strips each title *before* calling the refactored
+# code. For a title of 99 letters with one space of padding on each side (101 characters),
+# what does the legacy code return: a label, or an error? Write the label or the error text.
+
+# %% tags=["predict"] answer="ch37_padded_title"
+padded_title_predicted = ...
+
+# %%
+padded = legacy_process_task_data(" " + "y" * 99 + " ", "ada", False, 20)
+check_prediction(
+    padded_title_predicted,
+    padded.get("label") or padded.get("error"),
+    explanation=(
+        "'title is too long': the legacy code measures the length before stripping, so the two "
+        "spaces count. Stripped first, the same title is 99 characters and gets a label. That "
+        "is the behaviour change the next cell catches."
+    ),
+)
 
 # %% [markdown]
 # ## 4. A "harmless" cleanup, caught

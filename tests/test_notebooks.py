@@ -6,6 +6,7 @@ import importlib.util
 import os
 import re
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -42,6 +43,9 @@ SOURCES = build.sources(NOTEBOOKS_DIR)
 def _kernel_env(course_root: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["COURSE_ROOT"] = str(course_root)  # notebooks find exercises/ through this
+    # In JupyterLab the kernel starts in notebooks/ and imports course_helpers from there;
+    # here it starts in a temporary folder, so point it at the helpers explicitly.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NOTEBOOKS_DIR), env.get("PYTHONPATH")]))
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silences debugpy's frozen-modules notice
     env.pop("MPLBACKEND", None)  # let ipykernel pick its inline backend, as in JupyterLab
     return env
@@ -97,9 +101,15 @@ def test_every_chapter_has_a_valid_notebook_source():
     assert build.check(NOTEBOOKS_DIR) == []
 
 
-def _run(source: Path, workdir: Path, course_root: Path, label: str):
-    """Execute one notebook; return it with outputs, or fail the test with the cell's source."""
+def _run(source: Path, workdir: Path, course_root: Path, label: str, answers=None):
+    """Execute one notebook; return it with outputs, or fail the test with the cell's source.
+
+    `answers` maps learner-cell ids to the source that replaces the cell (instructors' answers).
+    """
     notebook = build.build_notebook(source)
+    for cell in build.learner_cells(notebook):
+        if answers is not None:
+            cell.source = answers[cell.metadata["answer"]]["source"].strip("\n")
     client = nbclient.NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT,
@@ -149,6 +159,57 @@ def test_notebook_runs_clean(source, tmp_path, record_property):
             if "image/png" in out.get("data", {})
         ]
         assert images, f"{source.name} imports matplotlib but displayed no figure"
+    # Untouched, as a learner who runs everything without writing anything: the notebook got
+    # to the end (above), and each learner cell's check said "not done yet", nothing worse.
+    verdicts = _verdicts(notebook)
+    learner = len(build.learner_cells(notebook))
+    assert verdicts.count("Not done yet:") == learner, verdicts
+    assert "Not quite:" not in verdicts and "Right:" not in verdicts, verdicts
+
+
+ANSWERS_FILE = REPO_ROOT / "tests" / "notebook_answers.toml"
+CHECK_VERDICTS = ("Right:", "checks pass", "Not quite:", "Not done yet:")
+
+
+def _answers() -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib.loads(ANSWERS_FILE.read_text(encoding="utf-8"))
+
+
+def _verdicts(notebook) -> list[str]:
+    """What each check cell said, as its first verdict word(s)."""
+    found = []
+    for line in _text_output(notebook).splitlines():
+        for verdict in CHECK_VERDICTS:
+            if line.startswith(verdict) or (verdict == "checks pass" and verdict in line):
+                found.append(verdict)
+    return found
+
+
+def test_every_learner_cell_has_an_answer_and_every_answer_a_cell():
+    ids = {
+        cell.metadata["answer"]
+        for source in SOURCES
+        for cell in build.learner_cells(build.build_notebook(source))
+    }
+    assert ids == set(_answers()), (
+        f"cells without an answer: {sorted(ids - set(_answers()))}; "
+        f"answers without a cell: {sorted(set(_answers()) - ids)}"
+    )
+
+
+@pytest.mark.timeout(NOTEBOOK_TIMEOUT)
+@pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
+def test_answered_learner_cells_all_pass(source, tmp_path):
+    """With the instructors' answers in the learner cells, every check says so."""
+    notebook = _run(source, tmp_path, REPO_ROOT, f"{source.name} (answered)", answers=_answers())
+    verdicts = _verdicts(notebook)
+    learner = len(build.learner_cells(notebook))
+    assert "Not done yet:" not in verdicts and "Not quite:" not in verdicts, verdicts
+    assert verdicts.count("Right:") + verdicts.count("checks pass") == learner, verdicts
 
 
 USES_EXERCISES = [p for p in SOURCES if "load_exercise(" in p.read_text(encoding="utf-8")]
