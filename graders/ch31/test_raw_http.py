@@ -13,9 +13,12 @@ import threading
 import time
 
 import pytest
+from hypothesis import strategies as st
 
+from graders.acts import attempt
+from graders.differential import agree
 from graders.expectations import kind
-from graders.harness import GradeFailure
+from graders.harness import GradeFailure, Outcome
 
 EXERCISE = "ch31/raw_http"
 
@@ -445,12 +448,148 @@ def test_truncated_chunked_body_raises(learner):
     learner.call("parse_response", raw).expect_raises(ValueError)
 
 
+@pytest.mark.task(3)
+def test_chunked_wins_over_content_length(learner):
+    """with both Transfer-Encoding: chunked and Content-Length, the chunks decide"""
+    raw = (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5\r\nhello\r\n0\r\n\r\n"
+    )
+    learner.call("parse_response", raw).expect(
+        response(200, "OK", {"content-length": "3", "transfer-encoding": "chunked"}, b"hello"),
+        note="the docstring's order: chunked first, otherwise Content-Length",
+    )
+
+
+# -- generated responses, judged against the stub's rules ---------------------------------
+def response_rule(raw: bytes) -> dict:
+    """parse_response as the stub states it, for the responses generated below."""
+    head, blank, rest = raw.partition(b"\r\n\r\n")
+    if not blank:
+        raise ValueError("no blank line")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    version, code, reason = (status_line.split(" ", 2) + [""])[:3]
+    if not version.startswith("HTTP/") or not (code.isascii() and code.isdigit()):
+        raise ValueError("bad status line")
+    headers: dict[str, str] = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        name, value = name.strip().lower(), value.strip()
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    if headers.get("transfer-encoding") == "chunked":
+        body, pos = b"", 0
+        while True:
+            end = rest.find(b"\r\n", pos)
+            if end < 0:
+                raise ValueError("truncated")
+            size = int(rest[pos:end].split(b";")[0], 16)
+            if size == 0:
+                break
+            if end + 2 + size > len(rest):
+                raise ValueError("truncated")
+            body += rest[end + 2 : end + 2 + size]
+            pos = end + 4 + size
+    elif "content-length" in headers:
+        length = int(headers["content-length"])
+        if len(rest) < length:
+            raise ValueError("short body")
+        body = rest[:length]
+    else:
+        body = rest
+    return {"status": int(code), "reason": reason, "headers": headers, "body": body}
+
+
+HEADER_NAMES = st.sampled_from(["Content-Type", "content-type", "X-Tag", "Set-Cookie", "ETag"])
+HEADER_VALUES = st.sampled_from(["text/plain", "a=1; Path=/", 'W/"x"', "Mixed Case", "", "1, 2"])
+SPACES = st.sampled_from(["", " ", "  ", "\t"])
+
+
+@st.composite
+def responses(draw, framings):
+    """Response bytes framed by Content-Length, chunks or the end, some of them cut short."""
+    code = draw(st.integers(100, 599))
+    reason = draw(st.sampled_from(["OK", "Not Found", "", "I'm a teapot", "Server Error"]))
+    lines = [f"HTTP/1.{draw(st.integers(0, 1))} {code} {reason}"]
+    for _ in range(draw(st.integers(0, 4))):
+        name, value = draw(HEADER_NAMES), draw(HEADER_VALUES)
+        lines.append(f"{name}:{draw(SPACES)}{value}{draw(SPACES)}")
+    body = draw(st.binary(max_size=30) | st.sampled_from([b"a\r\nb", b"\r\n\r\n", b"0\r\n"]))
+    framing = draw(st.sampled_from(framings))
+    cut = draw(st.booleans()) and draw(st.integers(1, 3))
+    if framing == "length":
+        name = draw(st.sampled_from(["Content-Length", "content-length", "CONTENT-LENGTH"]))
+        lines.append(f"{name}: {len(body)}")
+        payload = body + draw(st.sampled_from([b"", b"extra"]))
+    elif framing == "chunked":
+        lines.append("Transfer-Encoding: chunked")
+        payload, pos = b"", 0
+        while pos < len(body):
+            size = draw(st.integers(1, len(body) - pos))
+            size_text = draw(st.sampled_from(["%x", "%X"])) % size
+            extension = draw(st.sampled_from(["", ";x=1"]))
+            payload += f"{size_text}{extension}\r\n".encode() + body[pos : pos + size] + b"\r\n"
+            pos += size
+        payload += b"0\r\n" + draw(st.sampled_from([b"", b"Expires: never\r\n"])) + b"\r\n"
+    else:
+        payload = body
+    raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
+    if cut and framing != "end" and len(payload) >= cut:
+        raw = raw[:-cut] if framing == "length" and not payload.endswith(b"extra") else raw
+        if framing == "chunked":
+            raw = raw[: len(raw) - len(payload)] + payload[: max(0, len(payload) - 5 - cut)]
+    return raw
+
+
+@pytest.mark.task(2)
+def test_parse_generated_responses(learner):
+    """parse_response agrees with the stated rules on generated responses, cut ones too"""
+    framed = responses(["length", "length", "end"])
+    agree(learner, "parse_response", response_rule, st.tuples(framed), max_examples=60)
+
+
+@pytest.mark.task(3)
+def test_parse_generated_chunked_responses(learner):
+    """parse_response agrees with the stated rules on generated chunked bodies, cut ones too"""
+    chunked = responses(["chunked"])
+    agree(learner, "parse_response", response_rule, st.tuples(chunked), max_examples=60)
+
+
 # -- task 4: fetch over a real socket ----------------------------------------------------
+def _judge_build_request(method, host, path, headers=None, body=None):
+    """build_request as the stub states it: task 4 must not depend on task 1."""
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    if data is not None:
+        lines.append(f"Content-Length: {len(data)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + (data or b"")
+
+
+def act_fetch(module, *args):
+    """Call fetch with the judge's build_request and parse_response in the module.
+
+    fetch is specified as sending build_request(...) and returning parse_response(...); the
+    judge's own versions stand in while it runs, so a mistake in tasks 1-3 costs only their
+    points (a fetch that does its own building and parsing is judged on those).
+    """
+    saved = module.build_request, module.parse_response
+    module.build_request, module.parse_response = _judge_build_request, response_rule
+    try:
+        return attempt(module.fetch, *args)
+    finally:
+        module.build_request, module.parse_response = saved
+
+
+def call_fetch(learner, *args) -> Outcome:
+    call = f"fetch({', '.join(repr(a) for a in args)})"
+    return Outcome.from_attempt(call, learner.run(act_fetch, *args, call=call).value())
+
+
 @pytest.mark.task(4)
 def test_fetch_sends_a_correct_request(learner, server):
     """fetch sends a well-formed GET (Host is 'host:port') and returns the parsed answer"""
     call = f"fetch('127.0.0.1', {server.port}, '/hello')"
-    outcome = learner.call("fetch", "127.0.0.1", server.port, "/hello")
+    outcome = call_fetch(learner, "127.0.0.1", server.port, "/hello")
     outcome.expect(
         response(
             200, "OK", {"content-type": "text/plain", "content-length": "13"}, b"Hello, world!"
@@ -467,7 +606,7 @@ def test_fetch_sends_a_correct_request(learner, server):
 @pytest.mark.task(4)
 def test_fetch_reads_an_answer_sent_in_pieces(learner, server):
     """fetch keeps reading until the server closes: the body arrives in three pieces"""
-    learner.call("fetch", "127.0.0.1", server.port, "/split").expect(
+    call_fetch(learner, "127.0.0.1", server.port, "/split").expect(
         response(
             200,
             "OK",
@@ -481,7 +620,7 @@ def test_fetch_reads_an_answer_sent_in_pieces(learner, server):
 @pytest.mark.task(4)
 def test_fetch_chunked_answer(learner, server):
     """fetch decodes a chunked answer that arrives in pieces"""
-    learner.call("fetch", "127.0.0.1", server.port, "/chunked").expect(
+    call_fetch(learner, "127.0.0.1", server.port, "/chunked").expect(
         response(
             200,
             "OK",
@@ -494,7 +633,7 @@ def test_fetch_chunked_answer(learner, server):
 @pytest.mark.task(4)
 def test_fetch_binary_answer(learner, server):
     """fetch returns a binary body byte for byte"""
-    learner.call("fetch", "127.0.0.1", server.port, "/binary").expect(
+    call_fetch(learner, "127.0.0.1", server.port, "/binary").expect(
         response(
             200,
             "OK",
@@ -507,7 +646,7 @@ def test_fetch_binary_answer(learner, server):
 @pytest.mark.task(4)
 def test_fetch_returns_a_404(learner, server):
     """a 404 is returned as a parsed answer, not raised"""
-    learner.call("fetch", "127.0.0.1", server.port, "/no/such/page").expect(
+    call_fetch(learner, "127.0.0.1", server.port, "/no/such/page").expect(
         response(
             404, "Not Found", {"content-type": "text/plain", "content-length": "9"}, b"not found"
         )
@@ -520,7 +659,7 @@ def test_fetch_posts_a_body(learner, server):
     body = '{"title": "déjà vu"}'
     extra = {"Content-Type": "application/json"}
     call = f"fetch('127.0.0.1', {server.port}, '/created', 'POST', {extra!r}, {body!r})"
-    outcome = learner.call("fetch", "127.0.0.1", server.port, "/created", "POST", extra, body)
+    outcome = call_fetch(learner, "127.0.0.1", server.port, "/created", "POST", extra, body)
     outcome.expect(response(201, "Created", {"location": "/tasks/7", "content-length": "0"}, b""))
     check_request(
         the_request(server, call),
