@@ -20,8 +20,10 @@ import threading
 import time
 
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import FakeClock, attempt
+from graders.differential import agree_run
 from graders.harness import GradeFailure, Learner, Outcome
 
 EXERCISE = "ch34/ttl_cache"
@@ -739,4 +741,104 @@ def test_the_cache_stays_usable_during_a_slow_load(learner):
     ).expect("fast value")
     Outcome.from_attempt(call + "\n          -> thread 1's result", record["slow"]).expect(
         "slow value"
+    )
+
+
+# -- Hypothesis: generated single-caller sequences against a model --------------------------
+def act_cache_ops(module, ops):
+    """act_script on generated steps, each observation made compact."""
+    played = act_script(module, ops)
+    if "raised" in played["made"]:
+        return ["TTLCache() raised " + played["made"]["raised"]]
+    seen = []
+    for (op, _args), record in zip(ops, played["steps"], strict=False):
+        if op == "wait":
+            continue
+        if record.get("hung"):
+            outcome = "never returned"
+        elif "raised" in record:
+            outcome = "raised " + record["raised"]
+        else:
+            outcome = record["returned"]
+        seen.append([outcome, record["loader_calls"]] if op == "load" else outcome)
+    return seen
+
+
+def model_cache_ops(ops):
+    now, entries, seen = START, {}, []
+
+    def fresh(key):
+        return key in entries and now - entries[key][0] < TTL
+
+    for op, args in ops:
+        if op == "wait":
+            now += args
+        elif op == "set":
+            entries[args[0]] = (now, args[1])
+            seen.append(None)
+        elif op == "invalidate":
+            entries.pop(args[0], None)
+            seen.append(None)
+        elif op == "get":
+            key, *default = args
+            seen.append(entries[key][1] if fresh(key) else (default or [None])[0])
+        else:
+            key, kind, payload = args
+            if fresh(key):
+                seen.append([entries[key][1], 0])
+            elif kind == "error":
+                seen.append(["raised ConnectionError", 1])
+            else:
+                value = payload
+                if kind == "slow":
+                    value, took = payload
+                    now += took
+                entries[key] = (now, value)
+                seen.append([value, 1])
+    return seen
+
+
+_KEYS = st.sampled_from(["tasks:1", "tasks:2"])
+_VALUES = st.sampled_from([None, 0, "rows", [1, 2]])
+CACHE_OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("wait"), st.sampled_from([0.125, 10.0, 29.875, 30.0])),
+        st.tuples(st.just("set"), st.tuples(_KEYS, _VALUES)),
+        st.tuples(st.just("get"), st.one_of(st.tuples(_KEYS), st.tuples(_KEYS, st.just("MISS")))),
+        st.tuples(st.just("invalidate"), st.tuples(_KEYS)),
+        st.tuples(st.just("load"), st.tuples(_KEYS, st.just("value"), _VALUES)),
+        st.tuples(st.just("load"), st.tuples(_KEYS, st.just("error"), st.just(DOWN))),
+        st.tuples(
+            st.just("load"),
+            st.tuples(_KEYS, st.just("slow"), st.tuples(_VALUES, st.sampled_from([5.0, 30.0]))),
+        ),
+    ),
+    max_size=25,
+)
+
+
+def describe_cache_ops(ops) -> str:
+    steps, now = [], START
+    for op, args in ops:
+        if op == "load" and args[1] == "slow":
+            now += args[2][1]
+        if op == "wait":
+            now += args
+        steps.append(step_text(op, tuple(args) if op != "wait" else args, now))
+    return CONSTRUCTOR + "\n          " + "\n          ".join(steps or ["(nothing)"])
+
+
+@pytest.mark.task(2)
+def test_generated_sequences_follow_the_rules(learner):
+    """150 generated sequences of set, get, invalidate, get_or_load and clock moves
+    (Hypothesis, derandomized): every answer and every loader call as documented"""
+    agree_run(
+        learner,
+        act_cache_ops,
+        model_cache_ops,
+        CACHE_OPS,
+        describe=describe_cache_ops,
+        max_examples=150,
+        note="one entry per call, clock moves left out; get_or_load as [result, loader "
+        f"calls]. {EXPIRY_NOTE}; a loaded value ages from when the loader returned",
     )
