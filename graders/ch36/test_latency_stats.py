@@ -13,8 +13,10 @@ import random
 from fractions import Fraction
 
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import FakeClock, attempt
+from graders.differential import agree
 from graders.harness import GradeFailure, Outcome
 
 EXERCISE = "ch36/latency_stats"
@@ -315,37 +317,35 @@ def nearest_rank(values: list, p: float) -> float:
     return sorted(values)[rank - 1]
 
 
-def generated_percentile_cases(seed: int = 36, count: int = 150) -> list[tuple[list, float]]:
-    """Lists of 1..60 values (ints, or floats) and p values, simplest first. A case where the
-    float p / 100 * N lands a hair away from a whole number (7 / 100 * 100 is 7.000000000000001)
-    is left out: the brief's formula and exact arithmetic would rank it differently."""
-    rng = random.Random(seed)
-    cases = []
-    while len(cases) < count:
-        size = rng.randint(1, 60)
-        if rng.random() < 0.7:
-            values = [rng.randint(1, 2000) for _ in range(size)]
-        else:
-            values = [rng.randint(1, 8000) / 8 for _ in range(size)]
-        p = rng.choice([0, 1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9, 100, rng.randint(0, 100)])
-        if math.ceil(p / 100 * size) == math.ceil(Fraction(p) * size / 100):
-            cases.append((values, p))
-    return sorted(cases, key=lambda case: (len(case[0]), case[1]))
+def _unambiguous(case: tuple[list, float]) -> bool:
+    """Leave out a case where the float p / 100 * N lands a hair away from a whole number
+    (7 / 100 * 100 is 7.000000000000001): the brief's formula and exact arithmetic would rank
+    it differently, and the brief does not say which to use."""
+    values, p = case
+    return math.ceil(p / 100 * len(values)) == math.ceil(Fraction(p) * len(values) / 100)
 
 
-def act_percentiles(module, cases):
-    return [attempt(module.percentile, list(values), p) for values, p in cases]
+PERCENTILE_CASES = st.tuples(
+    st.one_of(
+        st.lists(st.integers(1, 2000), min_size=1, max_size=60),
+        st.lists(st.integers(1, 8000).map(lambda v: v / 8), min_size=1, max_size=60),
+    ),
+    st.one_of(st.sampled_from([0, 1, 5, 25, 50, 75, 90, 95, 99, 99.9, 100]), st.integers(0, 100)),
+).filter(_unambiguous)
 
 
 @pytest.mark.task(1)
 def test_percentile_matches_nearest_rank_on_generated_lists(learner):
-    """150 seeded lists and p values: percentile gives the nearest-rank value every time"""
-    cases = generated_percentile_cases()
-    records = learner.run(act_percentiles, cases, call="percentile(...) on 150 seeded lists")
-    for (values, p), record in zip(cases, records.value(), strict=True):
-        Outcome.from_attempt(f"percentile({values!r}, {p!r})", record).expect(
-            nearest_rank(values, p), note=NEAREST_RANK_NOTE
-        )
+    """150 generated lists and p values (Hypothesis, derandomized): percentile gives the
+    nearest-rank value every time"""
+    agree(
+        learner,
+        "percentile",
+        nearest_rank,
+        PERCENTILE_CASES,
+        max_examples=150,
+        note=NEAREST_RANK_NOTE + " (the smallest generated list on which yours differs)",
+    )
 
 
 def alert_model(script: list, threshold: float, window: float) -> list[tuple[float, bool]]:
