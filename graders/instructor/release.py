@@ -30,6 +30,7 @@ EXCLUDED = [
     ".ci/*",
     "bin/*",  # the Exercism test-runner entry point
     "*_hidden.py",
+    "graders/*/alternatives/*",  # correct solutions written differently: answers, too
 ]
 
 
@@ -61,6 +62,8 @@ def build(out: Path, root: Path = REPO_ROOT) -> list[str]:
     workflow = out / ".github" / "workflows" / "grade.yml"
     workflow.parent.mkdir(parents=True, exist_ok=True)
     workflow.write_text(learner_workflow(load_course()), encoding="utf-8")
+    # The course website (`make site`), published by GitHub Pages from the learner's repository.
+    shutil.copy(TEMPLATES / "learner-pages.yml", workflow.parent / "pages.yml")
     _initial_commit(out)
     return copied
 

@@ -330,3 +330,20 @@ def test_learner_workflow_delivers_the_grade_to_classroom(learner_release, tmp_p
         }
     assert (learner_release / "grading" / "junit.xml").is_file()
     assert "ch30/transfer_rollback" in summary.read_text()
+
+
+# -- the course website in the release --------------------------------------------------
+def test_release_ships_the_site_and_a_pages_workflow_but_no_alternatives(learner_release):
+    assert (learner_release / "coursesite" / "build.py").is_file()
+    assert (learner_release / "notebooks" / "course_helpers.py").is_file()
+    assert not list(learner_release.glob("graders/*/alternatives"))  # correct solutions
+    assert not (learner_release / "tests" / "notebook_answers.toml").exists()
+    pages = yaml.safe_load((learner_release / ".github/workflows/pages.yml").read_text())
+    steps = pages["jobs"]["build"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert "python -m coursesite build" in runs
+    assert any("upload-pages-artifact" in step.get("uses", "") for step in steps)
+    assert any("deploy-pages" in s.get("uses", "") for s in pages["jobs"]["deploy"]["steps"])
+    assert pages["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    makefile = (learner_release / "Makefile").read_text()
+    assert "\nsite:" in makefile and "\nsite-serve:" in makefile
