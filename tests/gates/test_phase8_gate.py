@@ -16,7 +16,7 @@ import pytest
 
 from graders.gates.phase8 import dataset
 from graders.gates.phase8.legacy import BEFORE_SHA256, MUTANTS, version_of
-from graders.gates.phase8.markdown import sections_titled, structure
+from graders.gates.phase8.markdown import structure
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO / "taskforge"
@@ -149,15 +149,10 @@ def test_versions_are_read_from_parameter_ids(nodeid, expected):
     assert version_of(nodeid) == expected
 
 
-def test_bottleneck_sections_include_their_subsections():
-    text = (
-        "# Design\n## Bottleneck 1: a\nSolution: x\n### Trade-offs\ny\n"
-        "## Bottleneck 2\nno fix here\n```\n# not a heading\n```\n## Other\n"
-    )
+def test_sections_and_fenced_blocks_are_read_apart():
+    text = "# Design\n## Bottleneck 1: a\nSolution: x\n```\n# not a heading\n```\n## Other\n"
     sections, blocks = structure(text)
-    found = sections_titled(sections, "bottleneck")
-    assert [s.title for s, _ in found] == ["Bottleneck 1: a", "Bottleneck 2"]
-    assert "Trade-offs" in found[0][1] and "Other" not in found[1][1]
+    assert [s.title for s in sections] == ["", "Design", "Bottleneck 1: a", "Other"]
     assert blocks == [("", "# not a heading")]
 
 

@@ -46,19 +46,3 @@ def structure(text: str) -> tuple[list[Section], list[tuple[str, str]]]:
         else:
             sections[-1].lines.append(line)
     return sections, blocks
-
-
-def sections_titled(sections: list[Section], word: str) -> list[tuple[Section, str]]:
-    """Each section whose heading contains word (any case), with the text under it
-    (sub-sections included, up to the next heading of the same or a higher level)."""
-    found = []
-    for index, section in enumerate(sections):
-        if word.lower() not in section.title.lower():
-            continue
-        parts = [section.text]
-        for later in sections[index + 1 :]:
-            if later.level <= section.level:
-                break
-            parts.append(later.text)
-        found.append((section, "\n".join(parts)))
-    return found

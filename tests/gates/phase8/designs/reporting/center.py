@@ -39,8 +39,14 @@ class ReportCenter:
             late = rules.lateness(due, priority, today)
             if late is not None:
                 rows.append(
-                    {"id": task_id, "title": title, "project": project, "assignee": assignee,
-                     "due_date": due, "days_late": late}
+                    {
+                        "id": task_id,
+                        "title": title,
+                        "project": project,
+                        "assignee": assignee,
+                        "due_date": due,
+                        "days_late": late,
+                    }
                 )
         return sorted(rows, key=lambda r: (-r["days_late"], r["title"]))
 
@@ -50,9 +56,14 @@ class ReportCenter:
         total = counts["todo"] + counts["doing"] + counts["done"]
         completion = "n/a" if total == 0 else int(counts["done"] * 100 / total)
         overdue = len(self.overdue_report(project_name))
-        return {"project": project_name, "counts": counts, "total": total,
-                "completion": completion, "overdue": overdue,
-                "health": rules.health(overdue, completion)}
+        return {
+            "project": project_name,
+            "counts": counts,
+            "total": total,
+            "completion": completion,
+            "overdue": overdue,
+            "health": rules.health(overdue, completion),
+        }
 
     def workload(self):
         result = {}
