@@ -13,8 +13,10 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import attempt
+from graders.differential import agree_run
 from graders.expectations import same, show
 from graders.harness import GradeFailure, Outcome
 
@@ -718,3 +720,119 @@ def test_each_store_has_its_own_entries(learner):
             f"Called:   {call}\nGot:      the handlers ran as {got['calls']!r}\n"
             "Expected: ['first', 'second']: each store runs its own handler for a new key"
         )
+
+
+# -- Hypothesis: generated sagas and store sequences against the models ---------------------
+def act_saga_compact(module, script):
+    """act_saga, reduced to what the rules decide: the calls, then the result or SagaFailed."""
+    got = act_saga(module, script)
+    if "returned" in got:
+        return {"calls": got["log"], "returned": got["returned"]}
+    if not got.get("saga_failed"):
+        return {"calls": got["log"], "raised": got["raised"]}
+    failed = {k: got.get(k) for k in ("step", "error_is", "compensation_errors")}
+    return {"calls": got["log"], "SagaFailed": failed}
+
+
+def model_saga_compact(script):
+    expected = saga_model(script)
+    if "returned" in expected:
+        return {"calls": expected["log"], "returned": expected["returned"]}
+    return {"calls": expected["log"], "SagaFailed": expected["failed"]}
+
+
+_SPECS = st.one_of(
+    st.tuples(st.just("ok"), st.sampled_from([None, 1, "done", [2]])),
+    st.tuples(st.just("raise"), st.sampled_from(["CardDeclined", "CarrierDown"]), st.just("no")),
+)
+SAGAS = st.lists(st.tuples(_SPECS, _SPECS), max_size=6)
+
+
+@pytest.mark.task(3)
+def test_generated_sagas_follow_the_rules(learner):
+    """150 generated sagas (Hypothesis, derandomized): every action and compensation call,
+    the results or SagaFailed(step, error, compensation_errors), as documented"""
+    agree_run(
+        learner,
+        act_saga_compact,
+        model_saga_compact,
+        SAGAS,
+        describe=saga_text,
+        max_examples=150,
+        note="'calls' lists every action and compensation called, in order; errors are named "
+        "by whose exception object they are (this is the smallest generated saga that differs)",
+    )
+
+
+def act_store_compact(module, script):
+    played = act_store(module, script)
+    if "setup" in played and "raised" in played["setup"]:
+        return ["IdempotencyStore() raised " + played["setup"]["raised"]]
+    seen = []
+    for record in played["steps"]:
+        if "returned" in record:
+            outcome = record["returned"]
+        elif record.get("conflict"):
+            outcome = "IdempotencyConflict"
+        elif record.get("handler_error"):
+            outcome = "the handler's own error"
+        else:
+            outcome = "raised " + str(record.get("raised"))
+        seen.append([outcome, len(record["handler_calls"])])
+    return seen
+
+
+def model_store_compact(script):
+    seen = []
+    for expected in store_model(script):
+        if "returned" in expected:
+            outcome = expected["returned"]
+        elif expected.get("conflict"):
+            outcome = "IdempotencyConflict"
+        else:
+            outcome = "the handler's own error"
+        seen.append([outcome, len(expected["handler_calls"])])
+    return seen
+
+
+_REQUESTS = st.sampled_from([{"amount": 30}, {"amount": 99}, {"amount": 30, "note": "x"}])
+STORE_SCRIPTS = st.lists(
+    st.one_of(
+        st.builds(
+            lambda key, request, response: ("handle", key, request, ("ok", response)),
+            st.sampled_from(["k1", "k2"]),
+            _REQUESTS,
+            st.sampled_from([{"paid": 1}, None, "ok"]),
+        ),
+        st.builds(
+            lambda key, request: ("handle", key, request, ("raise", "CardDeclined", "declined")),
+            st.sampled_from(["k1", "k2"]),
+            _REQUESTS,
+        ),
+    ),
+    max_size=12,
+)
+
+
+def describe_store(script) -> str:
+    lines = ["store = IdempotencyStore()"]
+    for _, key, request, outcome in script:
+        does = f"returns {outcome[1]!r}" if outcome[0] == "ok" else "raises CardDeclined"
+        lines.append(f"store.handle({key!r}, {request!r}, handler)  # a handler that {does}")
+    return "\n          ".join(lines)
+
+
+@pytest.mark.task(5)
+def test_generated_store_sequences_follow_the_rules(learner):
+    """150 generated sequences of handle calls (Hypothesis, derandomized): every response,
+    conflict, error and handler call as documented"""
+    agree_run(
+        learner,
+        act_store_compact,
+        model_store_compact,
+        STORE_SCRIPTS,
+        describe=describe_store,
+        max_examples=150,
+        note="one [answer, handler calls] pair per handle call (this is the smallest generated "
+        "sequence that differs)",
+    )
