@@ -49,14 +49,6 @@ from graders.gates.phase7.judge import (
 pytestmark = pytest.mark.requirement("R4")
 
 MIGRATION_NAME = re.compile(r"^\d{3}_[a-z0-9_]+\.sql$")
-CREATES_CATEGORIES = re.compile(
-    r"CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?[\"'`\[]?categories\b", re.I
-)
-BACKFILLS = re.compile(
-    r"UPDATE\s+[\"'`\[]?tasks\b.*?\bSET\b.*?\bcategory_id\b"
-    r"|INSERT\s+INTO\s+[\"'`\[]?categories\b.*?\bSELECT\b.*?\bFROM\s+[\"'`\[]?tasks\b",
-    re.I | re.S,
-)
 VICTIMS = {"t": "the task T", "s": "its subtask S", "u": "S's own subtask U"}
 
 
@@ -97,6 +89,79 @@ def apply_migration_files(tf: Any, db_path: str) -> dict[str, Any]:
     return {"applied": applied, "error": None}
 
 
+def _filler(connection: Any, table: str, given: dict[str, Any]) -> int:
+    """Insert a row into table, with a plain value for every required column not given."""
+    values = dict(given)
+    for _, name, kind, notnull, default, pk in connection.execute(
+        f'SELECT * FROM pragma_table_info("{table}")'
+    ):
+        if name in values or pk or not notnull or default is not None:
+            continue
+        kind = (kind or "").upper()
+        values[name] = 1 if "INT" in kind else 0.0 if "REAL" in kind else f"gate {name}"
+    names = ", ".join(f'"{n}"' for n in values)
+    marks = ", ".join("?" for _ in values)
+    cursor = connection.execute(
+        f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(values.values())
+    )
+    return int(cursor.lastrowid)
+
+
+def backfill_probe(tf: Any, db_path: str, labels: list[Any]) -> dict[str, Any]:
+    """Apply the migration files one by one; just before the one that gives tasks a
+    category_id, add tasks labelled as the starter labels them (tasks.category); then apply
+    the rest and report each task's label and category name."""
+    own_output()
+    folder = os.path.join(os.path.dirname(os.path.abspath(tf.__file__)), "migrations")
+    files = sorted(glob.glob(os.path.join(folder, "*.sql")))
+    connection = sqlite3.connect(db_path, isolation_level=None)
+    found: dict[str, Any] = {"step": None, "error": None, "tasks": [], "label_column": False}
+    try:
+        for path in files:
+            columns_now = [
+                r[1] for r in connection.execute('SELECT * FROM pragma_table_info("tasks")')
+            ]
+            if found["step"] is None and columns_now and "category_id" not in columns_now:
+                pending = os.path.basename(path)
+            with open(path, encoding="utf-8") as handle:
+                script = handle.read()
+            after = None
+            if found["step"] is None and columns_now and "category_id" not in columns_now:
+                # Probe on a copy first: does this file add tasks.category_id?
+                probe = sqlite3.connect(":memory:")
+                connection.backup(probe)
+                probe.executescript(script)
+                after = [r[1] for r in probe.execute('SELECT * FROM pragma_table_info("tasks")')]
+                probe.close()
+            if after is not None and "category_id" in after:
+                found["step"] = pending
+                found["label_column"] = "category" in columns_now
+                user = _filler(connection, "users", {"username": "gate_backfill"})
+                project = _filler(connection, "projects", {"name": "Gate Backfill"})
+                for number, label in enumerate(labels):
+                    row = {"project_id": project, "title": f"Gate old task {number}"}
+                    if "category" in columns_now:
+                        row["category"] = label
+                    if "assignee_id" in columns_now:
+                        row["assignee_id"] = user
+                    _filler(connection, "tasks", row)
+            connection.executescript(script)
+        if found["step"] is not None:
+            found["tasks"] = [
+                list(r)
+                for r in connection.execute(
+                    "SELECT t.title, t.category_id, c.name FROM tasks AS t "
+                    "LEFT JOIN categories AS c ON c.id = t.category_id "
+                    "WHERE t.title LIKE 'Gate old task %' ORDER BY t.id"
+                )
+            ]
+    except Exception as exc:  # noqa: BLE001 - reported to the judge
+        found["error"] = describe_error(exc)
+    finally:
+        connection.close()
+    return found
+
+
 # -- checks (run here, in the trusted process) ---------------------------------------------
 @pytest.fixture(scope="module")
 def board(gate, secret) -> dict[str, Any]:
@@ -111,10 +176,10 @@ def board(gate, secret) -> dict[str, Any]:
     return {"path": path, "ids": board_ids(result(outcome, "the set-up"), "the move checks")}
 
 
-def add_failing_trigger(path: Path, victim: int, source: int, dest: int) -> None:
+def add_failing_trigger(path: Path, victim: int, source: int, dest: int, victim_task: int) -> None:
     """The contract's trigger: updating the victim's project_id fails inside SQLite. Two more
     triggers refuse what only hand-written compensation would do after committed steps:
-    moving a task back from the destination, and deleting rows of any other table."""
+    moving a task back from the destination, and deleting new rows about the task (events)."""
     with closing(connect(path)) as conn:
         conn.execute(
             "CREATE TRIGGER gate_fail BEFORE UPDATE OF project_id ON tasks "
@@ -125,10 +190,19 @@ def add_failing_trigger(path: Path, victim: int, source: int, dest: int) -> None
             f"WHEN OLD.project_id = {int(dest)} AND NEW.project_id = {int(source)} "
             "BEGIN SELECT RAISE(ABORT, 'gate: committed rows moved back by hand'); END"
         )
-        others = [t for t in tables(path) if t != "tasks" and not t.startswith("sqlite_")]
-        for number, table in enumerate(others):
+        # Tables holding rows about T (its events): rows added from now on stay added.
+        for number, table in enumerate(tables(path)):
+            if table == "tasks" or table.startswith("sqlite_"):
+                continue
+            kept = [r for r in table_rows(path, table) if victim_task in r]
+            if not kept:
+                continue
+            (last,) = conn.execute(
+                f"SELECT coalesce(max(rowid), 0) FROM {quoted(table)}"
+            ).fetchone()
             conn.execute(
                 f"CREATE TRIGGER gate_keep_{number} BEFORE DELETE ON {quoted(table)} "
+                f"WHEN OLD.rowid > {int(last)} "
                 "BEGIN SELECT RAISE(ABORT, 'gate: committed rows deleted by hand'); END"
             )
         conn.commit()
@@ -142,7 +216,7 @@ def moves(gate, board, secret) -> dict[str, Any]:
     for key in (*VICTIMS, "clean", "login"):
         paths[key] = copy_database(board["path"], gate.workdir / f"r4-move-{key}.sqlite")
         if key in VICTIMS:
-            add_failing_trigger(paths[key], ids[key], ids["p1"], ids["p2"])
+            add_failing_trigger(paths[key], ids[key], ids["p1"], ids["p2"], ids["t"])
     outcome = gate.run(
         move_on_each,
         secret,
@@ -253,7 +327,7 @@ def migration_files(target_dir: Path) -> list[str]:
 
 
 def test_migrations_folder(target_dir):
-    """migrations/ holds 001..N numbered SQL files, one of which adds and backfills categories"""
+    """migrations/ holds 001..N numbered SQL files"""
     names = migration_files(target_dir)
     bad = [n for n in names if not MIGRATION_NAME.match(n)]
     numbers = [int(n[:3]) for n in names if MIGRATION_NAME.match(n)]
@@ -265,16 +339,45 @@ def test_migrations_folder(target_dir):
             "at least two files named NNN_snake_case.sql, numbered 001, 002, ... without gaps "
             "or duplicates",
         )
-    folder = Path(target_dir) / "migrations"
-    texts = {n: (folder / n).read_text(encoding="utf-8", errors="replace") for n in names}
-    if not any(CREATES_CATEGORIES.search(t) and BACKFILLS.search(t) for t in texts.values()):
+
+
+LABELS = ["Gate Alpha", "Gate Beta", "gate alpha ", None]
+
+
+def test_categories_migration_backfills(gate, secret, target_dir):
+    """the migration that adds tasks.category_id fills it for the tasks that already exist"""
+    migration_files(target_dir)
+    outcome = gate.run(
+        backfill_probe,
+        str(gate.workdir / "r4-backfill.sqlite"),
+        LABELS,
+        call="applied migrations/*.sql one by one; just before the file that adds "
+        f"tasks.category_id, added tasks labelled {LABELS} (column tasks.category), then "
+        "applied the rest",
+    )
+    found = result(outcome, "the migrated tasks")
+    if found["error"] or found["step"] is None:
         raise failure(
-            did + " and read them",
-            "no file both creates the categories table and fills tasks' category_id",
-            "one migration with CREATE TABLE categories and, in the same file, UPDATE tasks "
-            "SET category_id = ... (or INSERT INTO categories ... SELECT ... FROM tasks)",
-            "existing tasks keep their categories only if the migration that adds the table "
-            "also backfills it",
+            outcome.call,
+            found["error"] or "no file adds a category_id column to an existing tasks table",
+            "one migration that gives the existing tasks table a category_id (the categories "
+            "migration), and every file runs",
+            "a numbered migration changes a schema that already holds data",
+        )
+    wrong = []
+    for (title, category_id, name), label in zip(found["tasks"], LABELS, strict=False):
+        wanted = (label or "").strip().lower()
+        if found["label_column"] and wanted and (name or "").strip().lower() != wanted:
+            wrong.append(f"{title!r} labelled {label!r} -> category {name!r}")
+        if category_id is not None and name is None:
+            wrong.append(f"{title!r} -> category_id {category_id} with no such category")
+    if len(found["tasks"]) != len(LABELS) or wrong:
+        raise failure(
+            outcome.call + f" (the categories migration is {found['step']})",
+            "; ".join(wrong) or f"{len(found['tasks'])} of the {len(LABELS)} tasks left",
+            "each labelled task pointing at the category of that name (spelling and spaces "
+            "ignored); every old task kept",
+            "existing tasks keep their categories only if the migration backfills them",
         )
 
 
