@@ -214,7 +214,9 @@ def isolation_for(config: pytest.Config, exercise: Exercise | None) -> Isolation
         str(REPO_ROOT / "taskforge"),
         *config.getoption("grader_hide"),
     ]
+    # Mutants and alternatives are whole solutions (wrong or right): never for learner code.
     hidden += [str(path) for path in GRADERS_DIR.glob("ch*/mutants")]
+    hidden += [str(path) for path in GRADERS_DIR.glob("ch*/alternatives")]
     return Isolation.full(
         uid=SANDBOX_UID_BASE + slot,
         hide=hidden,

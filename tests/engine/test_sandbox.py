@@ -202,3 +202,23 @@ def test_full_isolation_survives_a_restart_after_a_timeout(make_sandbox):
     )
     assert box.call("spin").status == "timeout"
     assert box.call("ok").value == 3
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="full isolation needs root"
+)
+def test_full_isolation_hides_solutions_mutants_and_alternatives():
+    from graders.harness import isolation_for
+    from graders.paths import GRADERS_DIR, SOLUTIONS_DIR
+
+    class Config:
+        options = {"grader_isolation": "full", "grader_slot": 1, "grader_hide": []}
+
+        def getoption(self, name):
+            return self.options.get(name, 512 if "memory" in name else 60)
+
+    hidden = set(isolation_for(Config(), None).hide)
+    assert str(SOLUTIONS_DIR) in hidden
+    for kind in ("mutants", "alternatives"):
+        folders = [str(p) for p in GRADERS_DIR.glob(f"ch*/{kind}")]
+        assert folders and set(folders) <= hidden
