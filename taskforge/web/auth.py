@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 
+from ..errors import ValidationFailed
 from .support import authenticated_user, json_body, require, services, to_json
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
@@ -14,6 +15,8 @@ def register():
     """Create an account. An admin's token may be sent to create editors or admins."""
     actor = authenticated_user(optional=True)
     body = json_body(allowed=("username", "password", "role"), required=("username", "password"))
+    if "role" in body and body["role"] is None:  # leave it out for the default, never null
+        raise ValidationFailed("some fields are invalid", details={"role": "must not be null"})
     user = services().auth.register(
         body["username"],
         body["password"],

@@ -90,3 +90,23 @@ def test_the_served_document_is_the_one_fuzzed(server):
 def test_every_operation_survives_fuzzing(case, server):
     base, auth = server
     case.call_and_validate(base_url=base, headers=auth, timeout=30)
+
+
+def test_the_server_counted_no_error_in_the_whole_run(server):
+    """Runs last (file order): the server's own metrics saw every fuzzed request, none a 5xx."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    base, _ = server
+    text = requests.get(f"{base}/metrics", timeout=10).text
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    served = sum(
+        s.value for s in families["taskforge_http_requests"].samples if s.name.endswith("_total")
+    )
+    errors = sum(
+        s.value
+        for s in families["taskforge_http_request_errors"].samples
+        if s.name.endswith("_total")
+    )
+    print(f"schemathesis run: {served:.0f} requests served, {errors:.0f} server errors")
+    assert served > 500  # the fuzzing really reached the server
+    assert errors == 0
