@@ -7,10 +7,13 @@ names that the legacy SQL mistakes for SQL.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, example, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 SEED = 20260808
 CASES = 120
@@ -113,6 +116,9 @@ BUSY = {
 
 def generate(count: int = CASES) -> list[dict[str, Any]]:
     """The explicit cases, then count generated ones (the same on every run)."""
+    # Hypothesis keeps caches in ./.hypothesis; a gate run must not leave one in the
+    # learner's repository.
+    set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "craft-and-scale-hypothesis"))
     found: list[dict[str, Any]] = []
 
     @seed(SEED)
