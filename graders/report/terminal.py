@@ -87,7 +87,7 @@ def render_exercise(
     if not_run:
         lines = not_run[0].message.splitlines()
         reason = next((x for x in lines if "not run:" in x), lines[0] if lines else "")
-        reason = reason.removeprefix("Problem:").strip()
+        reason = reason.removeprefix("Problem:").strip().removeprefix("not run:").strip()
         console.print(f"  [yellow]○ {len(not_run)} test(s) not run[/yellow]: {escape(reason)}")
         for test in not_run:
             task = f"task {test.task} " if test.task else ""

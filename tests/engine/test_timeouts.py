@@ -111,6 +111,6 @@ def test_not_run_tests_are_reported_once_apart_from_failures():
     render(console, GradingResult([entry]), load_course())
     text = console.export_text()
     assert text.count("timed out for 120 s") == 1
-    assert "2 test(s) not run" in text
+    assert "2 test(s) not run: calls into this code" in text
     assert "○ task 2 second" in text and "○ task 2 third" in text
     assert "✗ task 1 first" in text and "✗ task 2 second" not in text
