@@ -18,8 +18,10 @@ import hashlib
 from collections import Counter
 
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import attempt
+from graders.differential import agree_run
 from graders.expectations import same
 from graders.harness import GradeFailure, Learner, Outcome
 
@@ -437,4 +439,79 @@ def test_each_ring_has_its_own_points(learner):
         expect_mapping(f"{call}  ({name} ring)", got[name], keys, expected, note=note)
     Outcome.from_attempt("second.add_node('cache-a')", got["add"]).value(
         "None: 'cache-a' is on the first ring, not on the second"
+    )
+
+
+# -- Hypothesis: generated add/remove sequences against the model ----------------------------
+PROBE_KEYS = [f"task:{i}" for i in range(40)] + ["", "é", "user:7:tasks"]
+
+
+def _raised(record: dict, documented: str) -> str:
+    """The documented exception's name when that is what was raised (a subclass counts)."""
+    return documented if documented in record.get("mro", []) else record.get("raised", "?")
+
+
+def act_ring_ops(module, case):
+    """Build a ring, apply generated adds/removes, then say where every probe key goes."""
+    nodes, replicas, ops = case
+    ring = module.HashRing(list(nodes), replicas=replicas)
+    seen = []
+    for op, node in ops:
+        record = attempt(ring.add_node if op == "add" else ring.remove_node, node)
+        documented = "ValueError" if op == "add" else "KeyError"
+        seen.append("ok" if "returned" in record else _raised(record, documented))
+    where = _map(ring, PROBE_KEYS)
+    seen.append(where["returned"] if "returned" in where else _raised(where, "LookupError"))
+    return seen
+
+
+def model_ring_ops(case):
+    nodes, replicas, ops = case
+    model = RingModel(nodes, replicas)
+    seen: list = []
+    for op, node in ops:
+        if op == "add" and node in model.nodes:
+            seen.append("ValueError")
+        elif op == "remove" and node not in model.nodes:
+            seen.append("KeyError")
+        else:
+            (model.add if op == "add" else model.remove)(node)
+            seen.append("ok")
+    if not model.nodes:
+        seen.append("LookupError")  # KeyError and IndexError count: they are LookupErrors
+    else:
+        seen.append(model.mapping(PROBE_KEYS))
+    return seen
+
+
+_NODES = st.sampled_from(["cache-a", "cache-b", "cache-c", "cache-d"])
+RING_CASES = st.tuples(
+    st.lists(_NODES, max_size=3, unique=True),
+    st.integers(1, 12),
+    st.lists(st.tuples(st.sampled_from(["add", "remove"]), _NODES), max_size=8),
+)
+
+
+def describe_ring_ops(case) -> str:
+    nodes, replicas, ops = case
+    calls = [f"ring.{op}_node({node!r})" for op, node in ops]
+    return "; ".join(
+        [f"ring = HashRing({nodes!r}, replicas={replicas})", *calls]
+        + [f"ring.get_node(key) for {len(PROBE_KEYS)} keys"]
+    )
+
+
+@pytest.mark.task(2)
+def test_generated_add_remove_sequences(learner):
+    """120 generated rings and add/remove sequences (Hypothesis, derandomized): every refusal
+    and then every key's node as the documented ring says"""
+    agree_run(
+        learner,
+        act_ring_ops,
+        model_ring_ops,
+        RING_CASES,
+        describe=describe_ring_ops,
+        max_examples=120,
+        note="one entry per add/remove ('ok' or the exception's class), then the node of every "
+        "probe key (this is the smallest generated sequence that differs)",
     )
