@@ -7,10 +7,13 @@ the learner's module only ever runs in the sandbox.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 
 import pytest
 
-from graders.harness import GradeFailure
+from graders.acts import attempt
+from graders.harness import GradeFailure, Learner, Outcome
 
 EXERCISE = "ch33/password_hashing"
 ITERATIONS = 100_000
@@ -24,6 +27,43 @@ def reference(password: str, salt: bytes) -> bytes:
 
 
 RECIPE = "PBKDF2-HMAC-SHA256 of the UTF-8 password, 100,000 rounds, 32 raw bytes"
+
+
+def act_verify(module, password, salt, expected_hash):
+    """verify_password with the judge's hash_password in place, watching compare_digest.
+
+    The judge's own hash stands in for the learner's hash_password, so a task 1 mistake
+    costs only task 1 (a verify that hashes by itself is judged on that). Every way of
+    reaching compare_digest (hmac., secrets., a name imported into the module) is wrapped
+    by a recorder, as the stub names the constant-time comparison.
+    """
+    original = hmac.compare_digest
+    calls = []
+
+    def recording(a, b):
+        calls.append(1)
+        return original(a, b)
+
+    saved = dict(vars(module))
+    module.hash_password = reference
+    hmac.compare_digest = secrets.compare_digest = recording
+    for name, value in saved.items():
+        if value is original:
+            setattr(module, name, recording)
+    try:
+        record = attempt(module.verify_password, password, salt, expected_hash)
+    finally:
+        hmac.compare_digest = secrets.compare_digest = original
+        for name, value in saved.items():
+            setattr(module, name, value)
+    record["compare_digest_calls"] = len(calls)
+    return record
+
+
+def verify(learner: Learner, password, salt, expected_hash) -> tuple[Outcome, dict]:
+    call = f"verify_password({password!r}, {salt!r}, {expected_hash!r})"
+    record = learner.run(act_verify, password, salt, expected_hash, call=call).value()
+    return Outcome.from_attempt(call, record), record
 
 
 # -- task 1 --------------------------------------------------------------------------
@@ -101,17 +141,15 @@ def test_str_salt_is_refused(learner):
 )
 def test_verify_accepts_the_right_password(learner, password, salt):
     """verify_password returns True (a real bool) for the right password and salt"""
-    learner.call("verify_password", password, salt, reference(password, salt)).expect(
-        True, note="return a bool: hmac.compare_digest(...) already gives True or False"
-    )
+    outcome, _ = verify(learner, password, salt, reference(password, salt))
+    outcome.expect(True, note="return a bool: hmac.compare_digest(...) already gives True or False")
 
 
 @pytest.mark.task(2)
 def test_verify_works_with_its_own_hash(learner):
     """a hash made by hash_password is accepted by verify_password"""
-    stored = learner.call("hash_password", "round trip", SALT_B).expect(
-        reference("round trip", SALT_B)
-    )
+    # Whatever hash_password returns (task 1 judges its value), verify must accept it.
+    stored = learner.call("hash_password", "round trip", SALT_B).value("a hash")
     learner.call("verify_password", "round trip", SALT_B, stored).expect(True)
 
 
@@ -135,8 +173,24 @@ REJECTED = [
 @pytest.mark.parametrize(("password", "salt", "expected_hash"), REJECTED)
 def test_verify_rejects_anything_but_an_exact_match(learner, password, salt, expected_hash):
     """verify_password returns False (a real bool) unless password, salt and hash all match"""
-    learner.call("verify_password", password, salt, expected_hash).expect(
+    outcome, _ = verify(learner, password, salt, expected_hash)
+    outcome.expect(
         False,
         note="only the full 32-byte hash of this exact password and salt may match; "
         "compare whole values with hmac.compare_digest",
     )
+
+
+@pytest.mark.task(2)
+def test_verify_compares_in_constant_time(learner):
+    """the decision is made by hmac.compare_digest (checked by wrapping it), not by =="""
+    for attempt_text, want in (("s3cret!", True), ("s3cret?", False)):
+        outcome, record = verify(learner, attempt_text, SALT_A, STORED)
+        outcome.expect(want)
+        if not record["compare_digest_calls"]:
+            raise outcome.fail(
+                "hmac.compare_digest (or secrets.compare_digest) to be called",
+                got="Then:     the hashes were compared without hmac.compare_digest",
+                note="== on bytes stops at the first differing byte, so its timing leaks "
+                "how much of a guess was right; compare_digest takes the same time",
+            )
