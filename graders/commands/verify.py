@@ -197,9 +197,13 @@ def plan(exercises: list[Exercise], killers: dict[str, str] | None = None):
             yield lambda e=exercise, m=mutant, f=flags: _module_run(e, m, "mutant", f)
 
 
-def render(runs: list[Run], exercises: list[Exercise]) -> Table:
+def render(
+    runs: list[Run], exercises: list[Exercise], spec_counts: dict[str, int] | None = None
+) -> Table:
+    """The verdict table; ``spec_counts`` holds each exercise's spec-map problem count."""
     table = Table(title="Grader verification")
     columns = ("exercise", "reference", "alternatives", "stub", "mutants killed", "survivors")
+    columns += ("spec map",)
     for column in (*columns, "seconds"):
         table.add_column(column)
     for exercise in exercises:
@@ -229,9 +233,16 @@ def render(runs: list[Run], exercises: list[Exercise]) -> Table:
             stub_cell,
             f"{killed}/{len(mutants)}",
             ", ".join(r.name for r in mutants if not r.ok) or "-",
+            _spec_cell((spec_counts or {}).get(exercise.id)),
             f"{sum(r.seconds for r in mine):.1f}",
         )
     return table
+
+
+def _spec_cell(count: int | None) -> str:
+    if count is None:
+        return "-"
+    return "[green]complete[/green]" if count == 0 else f"[red]{count} problem(s)[/red]"
 
 
 def changed_between_rounds(rounds: list[list[Run]], fact: Callable[[Run], object]) -> list[str]:
@@ -262,7 +273,8 @@ def main(
         return 2
     console = stdout_console()
     problems = check_course(course, exercises)
-    problems += [p for exercise in exercises for p in spec_problems(exercise)]
+    spec_found = {exercise.id: spec_problems(exercise) for exercise in exercises}
+    problems += [p for found in spec_found.values() for p in found]
     problems += [p for exercise in exercises for p in stub_hash_problems(exercise)]
     for problem in problems:
         console.print(f"[red]✗[/red] {problem}")
@@ -280,7 +292,7 @@ def main(
         rounds.append(runs)
         if repeat > 1:
             console.print(f"round {round_number}: {time.perf_counter() - started:.1f} s")
-    console.print(render(runs, runnable))
+    console.print(render(runs, runnable, {k: len(v) for k, v in spec_found.items()}))
     if killers is not None:
         save_killers(runs, killers)
     print_diffs(console, runnable, runs, diff)
