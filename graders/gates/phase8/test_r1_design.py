@@ -75,8 +75,10 @@ def test_the_design_document_exists(document, note):
 
 
 def test_the_document_has_an_architecture_diagram(document, note):
-    """The document has an architecture diagram as text: a Mermaid, PlantUML or dot block, or
-    ASCII art in a fenced block"""
+    """The document has an architecture diagram drawn as text (Mermaid, PlantUML, dot, ASCII)
+
+    A fenced block the gate can read component names from; an image alone is not enough.
+    """
     _, blocks = structure(document)
     drawn = design.text_diagrams(blocks)
     if not drawn:
@@ -122,8 +124,11 @@ def test_three_bottlenecks_each_with_a_solution_and_a_trade_off(document, note):
 
 
 def test_the_document_has_substance_a_program_can_see(document, note):
-    """Prose, figures for the 10,000-user load, bottlenecks that name components of the
-    diagram, and trade-offs of their own (otherwise flagged for a human reviewer)"""
+    """The document has content a program can see (else it is flagged for a human reviewer)
+
+    Prose, figures for the 10,000-user load, bottlenecks that name components of the diagram,
+    and trade-offs of their own.
+    """
     text = document
     sections, blocks = structure(text)
     found = design.bottlenecks(sections)

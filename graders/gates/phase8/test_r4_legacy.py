@@ -335,8 +335,10 @@ def _smaller(gate: Learner, package: str, case: dict, today: date, folder: str) 
 
 
 def test_the_refactor_behaves_like_the_legacy_module(gate, refactor, note, tmp_path):
-    """The refactored ReportCenter gives the legacy answers and e-mail on the gate's own cases,
-    with project names taken literally (the SQL injection fixed)"""
+    """The refactored ReportCenter answers and mails like the legacy one (injection fixed)
+
+    On the gate's own generated cases, with project names taken literally.
+    """
     cases = legacy_inputs.generate()
     today, outcomes = _compare(gate, refactor, cases)
     for case, got in zip(cases, outcomes, strict=True):
@@ -401,8 +403,10 @@ def test_characterisation_tests_pass_on_both_versions(full_run, note):
 
 
 def test_each_test_checks_something(full_run, changed_runs, note):
-    """At least 8 tests fail when the legacy class's methods are emptied (tests that still
-    pass check nothing)"""
+    """At least 8 tests fail when the legacy class's methods are emptied
+
+    A test that still passes on an empty class checks nothing.
+    """
     full = _by_version(full_run["outcomes"])["before"]
     passing = {b for b, o in full.items() if o == "passed"}
     gutted = _by_version(changed_runs["gutted"]["outcomes"])["before"]
@@ -423,8 +427,7 @@ def test_each_test_checks_something(full_run, changed_runs, note):
 
 
 def test_the_tests_notice_changed_behaviour(changed_runs, note):
-    """The tests notice the injection being fixed in the legacy module, and at least 16 of the
-    gate's 21 other changes to it"""
+    """The tests notice the injection fix and at least 16 of 21 other changes to the legacy"""
     caught = [
         what
         for (what, _, _), run in zip(MUTANTS, changed_runs["mutants"], strict=True)
@@ -457,8 +460,10 @@ def _noticed(run: dict[str, Any]) -> bool:
 
 
 def test_the_refactor_is_split_into_modules(target_dir, refactor, note):
-    """The refactored package splits the code: 3+ modules, SQL apart from e-mail, no SQL pasted
-    together, the legacy module not reused, settings read from outside the code"""
+    """The refactored package is split: 3+ modules, SQL apart from e-mail, settings outside
+
+    Also: no SQL pasted together from values, and the legacy module not reused.
+    """
     problem, summary = split_problems(target_dir / LEGACY / refactor, f"{LEGACY}/{refactor}")
     if problem is not None:
         raise failure(*problem)
