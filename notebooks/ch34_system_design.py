@@ -24,7 +24,12 @@
 # %%
 import bisect
 import hashlib
+import sqlite3
+import subprocess
+import sys
+import tempfile
 from collections import Counter, deque
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 from course_helpers import check_function, check_prediction
@@ -330,6 +335,83 @@ ax.legend(fontsize=8)
 plt.show()
 
 # %% [markdown]
+# ## 4. Two worker processes, one login limit
+#
+# A production server runs several **worker processes** of the same app (gunicorn's
+# `--workers 2`), and processes share no Python objects. Below, two real processes each
+# receive 10 wrong password guesses for `alice` at the same time, under a limit of 5 guesses.
+# First each process keeps its counts in its own dict; then both use one SQLite table, with
+# `BEGIN IMMEDIATE` making "count, compare, record" a single step.
+#
+# **Predict first.** With the counts in each process's own dict, how many of the 20 guesses
+# will be let through?
+
+# %% tags=["predict"] answer="ch34_two_workers"
+guesses_through_predicted = ...
+
+# %%
+WORKER = """
+import sqlite3, sys
+mode, path, guesses, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), 5
+counts, allowed = {}, 0
+for _ in range(guesses):
+    if mode == "own dict":
+        counts["alice"] = counts.get("alice", 0) + 1
+        allowed += counts["alice"] <= limit
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+        conn.execute("BEGIN IMMEDIATE")
+        (seen,) = conn.execute("SELECT count(*) FROM attempts WHERE key = 'alice'").fetchone()
+        if seen < limit:
+            conn.execute("INSERT INTO attempts (key) VALUES ('alice')")
+            allowed += 1
+        conn.execute("COMMIT")
+        conn.close()
+print(allowed)
+"""
+
+
+def two_workers(mode, folder):
+    path = str(Path(folder) / f"{mode.replace(' ', '_')}.db")
+    setup = sqlite3.connect(path)
+    setup.execute("CREATE TABLE IF NOT EXISTS attempts (key TEXT NOT NULL)")
+    setup.commit()
+    setup.close()
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, mode, path, "10"], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    return [int(worker.communicate(timeout=60)[0]) for worker in workers]
+
+
+with tempfile.TemporaryDirectory(prefix="ch34_") as folder:
+    through = {mode: two_workers(mode, folder) for mode in ("own dict", "shared table")}
+for mode, per_worker in through.items():
+    print(f"{mode:<13} let through {per_worker} = {sum(per_worker)} of 20 guesses (limit 5)")
+assert sum(through["shared table"]) == 5
+
+fig, ax = plt.subplots(figsize=(5.5, 3.2))
+ax.bar(list(through), [sum(v) for v in through.values()], color=["tab:red", "tab:green"])
+ax.axhline(5, color="black", linestyle="--", label="the limit")
+ax.set_ylabel("guesses let through")
+ax.set_title("Two worker processes, 10 guesses each")
+ax.legend()
+plt.show()
+
+# %%
+check_prediction(
+    guesses_through_predicted,
+    sum(through["own dict"]),
+    explanation=(
+        "10: each process counts only the guesses it handled itself, so each lets 5 through. "
+        "With N workers the limit becomes N times the limit. One shared, atomic count (a "
+        "database row, or Redis INCR) restores it whichever worker answers."
+    ),
+)
+
+# %% [markdown]
 # ## Try this
 #
 # - Give the bucket a capacity of 1. What happens to the burst, and to the steady phase?
@@ -339,6 +421,8 @@ plt.show()
 # - Make one server *leave* the ring instead of joining. Which keys move, and where to?
 # - Give one server twice as many points as the others (a weighted ring, for a bigger
 #   machine) and check it ends up with about twice the keys.
+# - In section 4, remove `BEGIN IMMEDIATE` (and the matching `COMMIT`) from the shared
+#   version and run it a few times. Can two processes both read 4 and both let a guess in?
 # - Change `stable_hash` to Python's `hash`, restart the kernel twice and compare which
 #   server owns `task:1`. Why would that be a disaster for a cache shared by several app
 #   servers?
