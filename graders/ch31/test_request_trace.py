@@ -62,6 +62,43 @@ def model_session(urls: list[str]) -> list[list[str]]:
     return trace
 
 
+# -- tasks 2 and 3 run on the judge's task 1 ------------------------------------------------
+def _judge_connection_target(url):
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"cannot follow {url!r}")
+    port = parts.port
+    return scheme, parts.hostname, {"http": 80, "https": 443}[scheme] if port is None else port
+
+
+def _judge_trace_steps(url, cached_dns=False, reused_connection=False):
+    _judge_connection_target(url)
+    return model_steps(url, cached_dns, reused_connection)
+
+
+def act_on_judge_steps(module, func, args, kwargs):
+    """Call func with the judge's connection_target and trace_steps in the module.
+
+    estimate_latency_ms and trace_session are specified on top of task 1's functions; the
+    judge's versions stand in while they run, so a task 1 mistake costs only task 1 (code
+    that does the work itself is judged on that).
+    """
+    saved = module.connection_target, module.trace_steps
+    module.connection_target, module.trace_steps = _judge_connection_target, _judge_trace_steps
+    try:
+        return attempt(getattr(module, func), *args, **kwargs)
+    finally:
+        module.connection_target, module.trace_steps = saved
+
+
+def call_on_judge_steps(learner, func, *args, **kwargs) -> Outcome:
+    shown = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    call = f"{func}({', '.join(shown)})"
+    record = learner.run(act_on_judge_steps, func, args, kwargs, call=call).value()
+    return Outcome.from_attempt(call, record)
+
+
 # -- task 1: connection_target and trace_steps ---------------------------------------------
 TARGETS = [
     ("https://example.com/tasks", ("https", "example.com", 443)),
@@ -183,7 +220,9 @@ LATENCY_CASES = [
 )
 def test_estimate_latency_ms(learner, url, rtt, flags, expected, why):
     """estimate_latency_ms counts round trips by the documented cost model"""
-    learner.call("estimate_latency_ms", url, rtt, **flags).expect(expected, note=why, places=9)
+    call_on_judge_steps(learner, "estimate_latency_ms", url, rtt, **flags).expect(
+        expected, note=why, places=9
+    )
 
 
 @pytest.mark.task(2)
@@ -196,7 +235,7 @@ def test_estimate_latency_refuses_bad_input(learner, flags):
     """estimate_latency_ms raises ValueError for an unknown TLS version or a negative RTT"""
     url = "http://example.com/" if flags.get("tls_version") == "1.0" else "https://example.com/"
     arguments = {"rtt_ms": 30} | flags
-    learner.call("estimate_latency_ms", url, **arguments).expect_raises(ValueError)
+    call_on_judge_steps(learner, "estimate_latency_ms", url, **arguments).expect_raises(ValueError)
 
 
 # -- task 3: trace_session --------------------------------------------------------------------
@@ -242,7 +281,7 @@ SESSIONS = [
 )
 def test_trace_session(learner, urls, expected, why):
     """trace_session caches addresses per host and reuses connections per (scheme, host, port)"""
-    learner.call("trace_session", urls).expect(expected, note=why)
+    call_on_judge_steps(learner, "trace_session", urls).expect(expected, note=why)
 
 
 @pytest.mark.task(3)
@@ -262,13 +301,15 @@ def test_trace_session_random_40_requests(learner):
         "http://c.net:443/",
     ]
     urls = [rng.choice(pool) for _ in range(40)]
-    learner.call("trace_session", urls).expect(model_session(urls))
+    call_on_judge_steps(learner, "trace_session", urls).expect(model_session(urls))
 
 
 @pytest.mark.task(3)
 def test_trace_session_refuses_a_bad_url(learner):
     """trace_session raises ValueError if one of the URLs is invalid"""
-    learner.call("trace_session", ["https://a.com/", "ftp://b.com/"]).expect_raises(ValueError)
+    call_on_judge_steps(learner, "trace_session", ["https://a.com/", "ftp://b.com/"]).expect_raises(
+        ValueError
+    )
 
 
 # -- task 4: parse_dig_answer -----------------------------------------------------------------
@@ -334,7 +375,10 @@ def test_parse_dig_answer_refuses(learner, line):
 
 def act_two_sessions(module, urls):
     """Two sessions one after the other in the same process: the second must start empty."""
-    return [attempt(module.trace_session, urls), attempt(module.trace_session, urls)]
+    return [
+        act_on_judge_steps(module, "trace_session", (urls,), {}),
+        act_on_judge_steps(module, "trace_session", (urls,), {}),
+    ]
 
 
 @pytest.mark.task(3)
