@@ -148,11 +148,19 @@ def _behaviour(name, calls, workers, options):
     return table[name], live
 
 
+def _breaking_source(items):
+    """A generator that yields the items, then fails as a broken file or socket would."""
+    yield from items
+    raise LookupError("the item source broke")
+
+
 def act_pipeline(module, items, behaviour, workers, queue_size, options=None, lazy=False):
     """Run run_pipeline in a helper thread with a deadline and report what happened."""
     calls: list = []
     fn, live = _behaviour(behaviour, calls, workers, options or {})
     source = (item for item in items) if lazy else list(items)
+    if lazy == "breaks":
+        source = _breaking_source(items)
     before = set(threading.enumerate())
     box: dict = {}
 
@@ -521,3 +529,50 @@ def test_generator_items(learner):
     call = describe("(x for x in range(60))", 4, 3, "square")
     data = pipeline(learner, call, items, "square", 4, 3, lazy=True)
     expect_results(call, data, [x * x for x in items])
+
+
+@pytest.mark.task(3)
+def test_a_failing_item_source_still_shuts_down(learner):
+    """when reading the items raises, the workers are still stopped before run_pipeline raises"""
+    items = list(range(6))
+    call = describe("a generator that yields 0..5, then raises LookupError", 3, 2, "worker_fn")
+    data = pipeline(learner, call, items, "square", 3, 2, lazy="breaks")
+    outcome = Outcome.from_attempt(call, data["record"])
+    outcome.expect_raises(
+        Exception, note="the source's error ends the run; it must not be swallowed"
+    )
+    if sorted(data["calls"]) != items:
+        raise outcome.fail(
+            "worker_fn called once for each of the 6 items read before the source failed",
+            got=f"Then:     worker_fn was called for {sorted(data['calls'])}",
+        )
+    if data["leftover"]:
+        raise GradeFailure(
+            f"Called:   {call}\nProblem:  {data['leftover']} worker thread(s) were still "
+            "running after run_pipeline raised\nExpected: every worker finished before "
+            "run_pipeline raised\nWhy:      the error came from iterating over the items, "
+            "after the workers had started: put the sentinels and join the threads in a "
+            "`finally:` so this path stops them too"
+        )
+
+
+def act_two_counters(module):
+    """Two counters side by side: each keeps its own count."""
+    first, second = module.ThreadSafeCounter(), module.ThreadSafeCounter(10)
+    steps = [attempt(first.increment, 5), attempt(second.increment), attempt(first.increment)]
+    return steps + [attempt(lambda: first.value), attempt(lambda: second.value)]
+
+
+@pytest.mark.task(1)
+def test_two_counters_count_separately(learner):
+    """two counters do not share their count"""
+    call = (
+        "a = ThreadSafeCounter(); b = ThreadSafeCounter(10); "
+        "a.increment(5); b.increment(); a.increment(); a.value; b.value"
+    )
+    records = learner.run(act_two_counters, call=call).value("the counters to work")
+    shown = ["a.increment(5)", "b.increment()", "a.increment()", "a.value", "b.value"]
+    for text, record, want in zip(shown, records, [5, 11, 6, 6, 11], strict=True):
+        Outcome.from_attempt(f"{call}  -> {text}", record).expect(
+            want, note="a and b must not share one count: keep it on the instance (self)"
+        )
