@@ -21,8 +21,10 @@ from typing import Any
 
 import jwt
 import pytest
+from hypothesis import strategies as st
 
 from graders.acts import attempt
+from graders.differential import agree
 from graders.expectations import same, show
 from graders.harness import Outcome
 
@@ -356,8 +358,102 @@ def test_missing_claim_is_refused(learner, missing):
 
 
 @pytest.mark.task(3)
-@pytest.mark.parametrize("exp", ["soon", None, [PAST + 600]], ids=["text", "null", "list"])
+@pytest.mark.parametrize(
+    "exp", ["soon", None, [PAST + 600], True], ids=["text", "null", "list", "true"]
+)
 def test_exp_must_be_a_number(learner, exp):
     """a correctly signed token whose exp is not a number is refused"""
     payload = claims() | {"exp": exp}
     expect_refused(learner, craft(payload), "exp must be a number to compare with now")
+
+
+@pytest.mark.task(3)
+def test_iat_is_not_compared_with_now(learner):
+    """a token whose iat lies after now is still valid while now < exp (iat is not checked)"""
+    payload = {"sub": "42", "role": "viewer", "iat": PAST + 100, "exp": PAST + 700}
+    verify(learner, craft(payload), SECRET, PAST).expect(
+        payload, note="the stub compares only exp with now; iat is not compared in this exercise"
+    )
+
+
+# -- generated tokens, judged against the stub's rules ------------------------------------
+def verify_rule(token: str, secret: str, now: int) -> dict:
+    """verify_token as the stub states it, for the tokens generated below."""
+    try:
+        head, body, signature = token.split(".")
+        header, payload = json.loads(unb64(head)), json.loads(unb64(body))
+    except ValueError:
+        raise InvalidToken("malformed") from None
+    if not isinstance(header, dict) or header.get("alg") != "HS256":
+        raise InvalidToken("algorithm")
+    try:  # compared as bytes, decoded the way PyJWT decodes them
+        if not hmac.compare_digest(unb64(sign(f"{head}.{body}", secret)), unb64(signature)):
+            raise InvalidToken("signature")
+    except ValueError:
+        raise InvalidToken("signature") from None
+    if not isinstance(payload, dict) or any(name not in payload for name in CLAIMS):
+        raise InvalidToken("claims")
+    exp = payload["exp"]
+    if type(exp) not in (int, float) or exp <= now:
+        raise InvalidToken("exp")
+    return payload
+
+
+CLAIMS = ("sub", "role", "iat", "exp")
+
+
+SIGNING_CHANGES = ["alg_none", "hs512", "other_secret", "tamper", "garbage"]
+CLAIM_CHANGES = ["drop", "exp_type", "expiry"]
+
+
+@st.composite
+def tokens(draw, changes):
+    """Tokens one change away from valid, or valid: each change is one the stub names.
+
+    Only the changes of one task are drawn, so the test of task 2 (signatures) never needs
+    task 3 (time and claims) and the other way round: ``now`` stays before exp unless the
+    change is "expiry".
+    """
+    iat = draw(st.integers(PAST - 10**6, PAST + 10**6))
+    payload = {
+        "sub": draw(st.sampled_from(["42", "0", "alice"])),
+        "role": draw(st.sampled_from(["admin", "viewer", "éditeur"])),
+        "iat": iat,
+        "exp": iat + draw(st.integers(1, 10**5)),
+    }
+    if draw(st.booleans()):
+        payload["name"] = "extra claims come back too"
+    change = draw(st.sampled_from(["none"] * 2 + changes))
+    secret, alg = SECRET, "HS256"
+    if change == "drop":
+        del payload[draw(st.sampled_from(CLAIMS))]
+    elif change == "exp_type":
+        payload["exp"] = draw(st.sampled_from([str(payload["exp"]), None, True, [1], 1.5e12]))
+    elif change == "other_secret":
+        secret = OTHER_SECRET
+    elif change == "hs512":
+        alg = "HS512"
+    token = unsigned(payload) if change == "alg_none" else craft(payload, secret, alg)
+    if change == "tamper":
+        token = tampered(token, payload | {"role": "admin", "sub": "1"})
+    elif change == "garbage":
+        cut = draw(st.integers(0, len(token) - 1))
+        token = token[:cut] + draw(st.sampled_from(["", ".", "!", "=="])) + token[cut + 1 :]
+    now = iat  # before exp; task 3's own tokens also try a now before iat
+    if "expiry" in changes:
+        now = iat - draw(st.sampled_from([0, 1, 10**4]))
+    if change == "expiry":
+        now = payload["exp"] + draw(st.sampled_from([-1, 0, 1, 10**4]))
+    return token, SECRET, now
+
+
+@pytest.mark.task(2)
+def test_verify_agrees_on_generated_signatures(learner):
+    """verify_token agrees with the stated rules on generated tokens: valid, re-signed, edited"""
+    agree(learner, "verify_token", verify_rule, tokens(SIGNING_CHANGES), max_examples=60)
+
+
+@pytest.mark.task(3)
+def test_verify_agrees_on_generated_claims_and_times(learner):
+    """verify_token agrees with the stated rules on generated claims, exp values and times"""
+    agree(learner, "verify_token", verify_rule, tokens(CLAIM_CHANGES), max_examples=60)
