@@ -299,11 +299,16 @@ def test_never_more_than_limit(learner, limit):
     call, data = fan_out(learner, urls, limit)
     Outcome.from_attempt(call, data["record"]).expect(pages(urls))
     if data["max"] != limit:
+        why = (
+            f"more than {limit} ran at once, so nothing shared held them back: create ONE "
+            "asyncio.Semaphore(limit) for all fetches (one per fetch limits nothing)"
+            if data["max"] > limit
+            else f"only {data['max']} ran at once although {limit} slots were allowed: does "
+            "the semaphore (or the number of workers) start below limit?"
+        )
         raise GradeFailure(
             f"Called:   {call}\nGot:      at most {data['max']} fetch(es) in flight at once\n"
-            f"Expected: exactly {limit} at the busiest moment, never more\n"
-            "Why:      create ONE asyncio.Semaphore(limit) shared by all fetches; a semaphore "
-            "created per fetch limits nothing"
+            f"Expected: exactly {limit} at the busiest moment, never more\nWhy:      {why}"
         )
 
 
