@@ -574,8 +574,7 @@ def test_failure_is_not_committed_by_the_next_payment(learner):
     survived = outcome.returned and outcome.reply.value == 250  # 500 - 200 - 50
     outcome.expect(
         450,
-        note="250 is 500 minus BOTH debits: the failed payment's debit was committed "
-        "together with this one"
+        note="250 is 500 minus BOTH debits: the failed payment's debit survived its failed INSERT"
         if survived
         else "",
     )
