@@ -86,9 +86,38 @@ def void_verdicts(gate: str, leaked: list[str]) -> list[Verdict]:
     )
     check = {"check": "the judge ran without learner code", "outcome": "error", "message": message}
     return [
-        Verdict(r.id, r.title, r.points, 0.0, False, [dict(check)])
-        for r in load_requirements(gate)
+        Verdict(r.id, r.title, r.points, 0.0, False, [dict(check)]) for r in load_requirements(gate)
     ]
+
+
+SETUP_SIGNS = ("the check needs this step to work", "importing ", "could not be imported")
+
+
+def setup_cause(message: str) -> str:
+    """The failing step of a set-up failure (shared by every check it stopped), else ""."""
+    if not any(sign in message for sign in SETUP_SIGNS):
+        return ""
+    got = [line for line in message.splitlines() if line.startswith("Got:")]
+    return got[0] if got else message.splitlines()[0]
+
+
+def blocked_by(verdicts: list[Verdict]) -> dict[int, str]:
+    """Failing checks whose message repeats an earlier one (one broken set-up step, an import
+    error): id(check) -> the check that shows the cause."""
+    first: dict[str, str] = {}
+    blocked = {}
+    for verdict in verdicts:
+        for check in verdict.checks:
+            if check["outcome"] == "passed" or not check["message"]:
+                continue
+            cause = setup_cause(check["message"])
+            if not cause:
+                continue
+            if cause in first:
+                blocked[id(check)] = first[cause]
+            else:
+                first[cause] = check["check"]
+    return blocked
 
 
 def render(verdicts: list[Verdict], gate: str, target: Path, verbose: bool) -> None:
@@ -97,6 +126,15 @@ def render(verdicts: list[Verdict], gate: str, target: Path, verbose: bool) -> N
     for column in ("requirement", "verdict", "points", "checks"):
         table.add_column(column)
     for verdict in verdicts:
+        if verdict.points == 0:  # reported only: count the notes met, not passing checks
+            met = sum(c["message"].startswith("met:") for c in verdict.checks)
+            table.add_row(
+                f"{verdict.id} {escape(verdict.title)}",
+                "[dim]reported only[/dim]",
+                "-",
+                f"{met}/{len(verdict.checks)} met",
+            )
+            continue
         ok = sum(c["outcome"] == "passed" for c in verdict.checks)
         table.add_row(
             f"{verdict.id} {escape(verdict.title)}",
@@ -105,6 +143,7 @@ def render(verdicts: list[Verdict], gate: str, target: Path, verbose: bool) -> N
             f"{ok}/{len(verdict.checks)}",
         )
     console.print(table)
+    blocked = blocked_by(verdicts)
     for verdict in verdicts:
         if verdict.points == 0:  # reported only: show every note, met or not
             console.print(f"[bold]{verdict.id} {escape(verdict.title)}[/bold] (no points)")
@@ -112,21 +151,35 @@ def render(verdicts: list[Verdict], gate: str, target: Path, verbose: bool) -> N
                 note = check["message"] or check["outcome"]
                 console.print(f"  · {escape(check['check'])}: {escape(note)}", highlight=False)
             continue
-        failing = [c for c in verdict.checks if c["outcome"] != "passed"]
-        if not failing:
+        failing = [c for c in verdict.checks if c["outcome"] != "passed" and id(c) not in blocked]
+        waiting = [c for c in verdict.checks if id(c) in blocked]
+        if verbose:
+            console.print(f"[bold]{verdict.id} {escape(verdict.title)}[/bold]")
+            for check in verdict.checks:
+                if check["outcome"] == "passed":
+                    console.print(f"  [green]✓[/green] {escape(check['check'])}")
+        if not failing and not waiting:
             continue
-        console.print(f"[bold]{verdict.id} {escape(verdict.title)}[/bold]: what is missing")
+        if not verbose:
+            console.print(f"[bold]{verdict.id} {escape(verdict.title)}[/bold]: what is missing")
         for check in failing if verbose else failing[:3]:
             console.print(f"  [red]✗[/red] {escape(check['check'])}")
             for line in check["message"].splitlines()[: None if verbose else 6]:
                 console.print(f"      {escape(line)}", highlight=False)
         if len(failing) > 3 and not verbose:
             console.print(f"    [dim]({len(failing) - 3} more; -v shows all)[/dim]")
-    earned = sum(v.earned for v in verdicts)
-    total = sum(v.points for v in verdicts)
-    held = sum(v.passed for v in verdicts)
+        for check in waiting:
+            console.print(
+                f"  [yellow]–[/yellow] not run: {escape(check['check'])} "
+                f"[dim](blocked by the failure shown for: {escape(blocked[id(check)])})[/dim]",
+                highlight=False,
+            )
+    graded = [v for v in verdicts if v.points > 0]
+    earned = sum(v.earned for v in graded)
+    total = sum(v.points for v in graded)
+    held = sum(v.passed for v in graded)
     console.print(
-        f"Gate score: {earned:g}/{total:g} points; {held}/{len(verdicts)} requirements hold."
+        f"Gate score: {earned:g}/{total:g} points; {held}/{len(graded)} requirements hold."
     )
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+import traceback
 from typing import Any
 
 PASSWORD = "gate-password-1"
@@ -41,13 +43,26 @@ def build_app(tf: Any, db_path: str, secret: str, **extra: Any) -> Any:
     return tf.create_app(config)
 
 
+def learner_frame(exc: BaseException) -> str:
+    """Where in the learner's package the exception was raised: " (at db.py, line 12, in f)"."""
+    package = sys.modules.get("taskforge")
+    folder = os.path.dirname(os.path.abspath(getattr(package, "__file__", "") or "."))
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(folder + os.sep)
+    ]
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f" (at {os.path.relpath(last.filename, folder)}, line {last.lineno}, in {last.name})"
+
+
 def describe_error(exc: BaseException) -> str:
-    """An exception as one short line of text."""
+    """An exception as one short line of text, with the learner's file and line."""
     try:
         text = str(exc)
     except Exception:  # noqa: BLE001 - a hostile __str__ must not hide the failure
         text = "<message could not be shown>"
-    return f"{type(exc).__name__}: {text}"[:500]
+    return (f"{type(exc).__name__}: {text}"[:400] + learner_frame(exc))[:600]
 
 
 class Probe:

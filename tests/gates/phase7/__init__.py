@@ -1,0 +1,1 @@
+"""Learner-style TaskForges kept with the Phase 7 gate (see variants.py)."""
