@@ -211,7 +211,12 @@ def run_script(learner: Learner, class_name: str, script: list[tuple]) -> list[t
     return paired
 
 
-def expect_list_all(call: str, record: dict, values: list) -> None:
+def expect_list_all(
+    call: str,
+    record: dict,
+    values: list,
+    note: str = "list_all gives the stored value of each key, once",
+) -> None:
     outcome = Outcome.from_attempt(call, record)
     value = outcome.value("a list of the stored values")
     if type(value) is not list:
@@ -219,7 +224,14 @@ def expect_list_all(call: str, record: dict, values: list) -> None:
             f"a list (of the stored values), not {type(value).__name__}",
             note="wrap it in list(...): a dict view or generator is not a new list",
         )
-    outcome.expect_items(values, note="list_all gives the stored value of each key, once")
+    pairs = all(isinstance(item, tuple) and len(item) == 2 for item in value)
+    if value and pairs and same_items([item[1] for item in value], values):
+        raise outcome.fail(
+            f"these items, in any order: {show(values)}",
+            note="it returned (key, value) pairs; list_all returns the stored values "
+            "themselves, one per key",
+        )
+    outcome.expect_items(values, note=note)
 
 
 BACKENDS = [
@@ -346,7 +358,7 @@ def test_list_all_returns_a_copy(learner, backend):
     ]
     paired = run_script(learner, backend, script)
     note = "return a new list (list(...)), not the list or dict view the backend keeps"
-    Outcome.from_attempt(*paired[-2]).expect_items([1, 2], note=note)
+    expect_list_all(*paired[-2], [1, 2], note=note)
     Outcome.from_attempt(*paired[-1]).expect(1, note=note)
 
 
@@ -362,8 +374,8 @@ def test_instances_do_not_share_entries(learner, backend):
     paired = run_script(learner, backend, script)
     note = "create the dict or list in __init__ (self.x = ...), not as a class attribute"
     Outcome.from_attempt(*paired[1]).expect(None, note=note)
-    Outcome.from_attempt(*paired[2]).expect([], note=note)
-    Outcome.from_attempt(*paired[4]).expect_items([1], note=note)
+    expect_list_all(*paired[2], [], note=note)
+    expect_list_all(*paired[4], [1], note=note)
 
 
 def test_keeps_entries_in_the_documented_container(learner, backend):
