@@ -10,12 +10,6 @@ import os
 import shutil
 import tempfile
 
-# Must happen before prometheus_client is imported anywhere: it picks its storage at import.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="taskforge-metrics-")
-
-from prometheus_client import multiprocess  # noqa: E402 - after the variable above
-
 wsgi_app = "taskforge:create_app()"
 bind = os.environ.get("TASKFORGE_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -27,12 +21,22 @@ accesslog = None  # the app writes one JSON line per request itself
 
 
 def on_starting(server):
-    """Start from empty metric files: counts from an earlier run must not be added in."""
-    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    """In the master, before any worker exists: choose and empty the metrics folder.
+
+    prometheus_client picks its storage when first imported, so the variable must be set
+    before the workers import the app (they inherit it); nothing here imports it earlier.
+    Counts from an earlier run must not be added in, hence the emptying.
+    """
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+        prefix="taskforge-metrics-"
+    )
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
 
 
 def child_exit(server, worker):
     """A worker's live gauges leave with it; its counters stay in the totals."""
+    from prometheus_client import multiprocess
+
     multiprocess.mark_process_dead(worker.pid)

@@ -6,7 +6,7 @@ import math
 import os
 from collections.abc import Callable
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, values
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -53,7 +53,10 @@ class Metrics:
     """
 
     def __init__(self) -> None:
-        self.multiprocess_dir = os.environ.get(MULTIPROCESS_ENV) or None
+        # Multiprocess mode only if prometheus_client really writes to files, which it decided
+        # when it was first imported; a variable set later would make scrapes read nothing.
+        writes_files = values.ValueClass is not values.MutexValue
+        self.multiprocess_dir = os.environ.get(MULTIPROCESS_ENV) if writes_files else None
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "taskforge_http_requests",

@@ -97,3 +97,18 @@ def test_login_limit_and_metrics_hold_across_two_workers(gunicorn):
         assert counter(base, "/api/health", 200) == before + 40
         assert counter(base, "/api/auth/login", 401) == LIMIT
         assert counter(base, "/api/auth/login", 429) == 20 - LIMIT + 7
+
+
+def test_the_gunicorn_config_leaves_prometheus_unimported():
+    """gunicorn's master reads the config; had it loaded prometheus_client there, the workers
+    (forked from it) would count in memory, each its own share, whatever the folder says."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, taskforge.gunicorn_conf as conf; "
+        "assert 'prometheus_client' not in sys.modules, 'imported too early'; "
+        "assert callable(conf.on_starting) and conf.wsgi_app == 'taskforge:create_app()'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
