@@ -10,6 +10,7 @@ SUITES = {
     "check": "benchmarks.check_overhead",
     "batch": "benchmarks.batch_grading",
     "taskforge": "benchmarks.taskforge_listing",
+    "firehose": "benchmarks.firehose",
 }
 
 
