@@ -59,7 +59,7 @@ list: $(STAMP) ## chapters and exercises in order
 	@$(PY) -m graders list
 
 gate: $(STAMP) ## grade your TaskForge: make gate phase7 [TARGET=dir]
-	@$(PY) -m graders gate $(or $(ARG),phase7) $(if $(TARGET),--target $(TARGET))
+	@$(PY) -m graders gate $(or $(ARG),phase7) $(if $(TARGET),--target $(TARGET)) $(if $(V),-v)
 
 notebooks: $(STAMP) ## build notebooks and open JupyterLab
 	@$(PY) notebooks/build.py

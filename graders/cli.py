@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--target", help="the TaskForge package folder (default: exercises/taskforge)"
     )
     gate.add_argument("--json", dest="json_file", metavar="FILE", help="write the verdicts as JSON")
-    gate.add_argument("-v", "--verbose", action="store_true", help="show every failing check")
+    gate.add_argument("-v", "--verbose", action="store_true", help="show passing checks too")
     add_sandbox_options(gate)
 
     grade = commands.add_parser("grade", help="instructors: batch-grade a folder of submissions")
