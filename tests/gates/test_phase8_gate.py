@@ -212,6 +212,24 @@ def test_every_change_is_told_apart_by_the_gates_own_cases(tmp_path):
         ), what
 
 
+def test_the_generated_cases_are_the_same_in_any_process():
+    """The seed alone decides the cases, whatever other code is loaded (gate run or test run)."""
+    script = (
+        "import hashlib, json, flask, email\n"
+        "from graders.gates.phase8 import legacy_inputs\n"
+        "print(hashlib.sha256(json.dumps(legacy_inputs.generate()).encode()).hexdigest())\n"
+    )
+    import hashlib
+
+    from graders.gates.phase8 import legacy_inputs
+
+    here = hashlib.sha256(json.dumps(legacy_inputs.generate()).encode()).hexdigest()
+    there = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert here == there
+
+
 def test_the_injection_fix_changes_what_the_legacy_module_does(tmp_path):
     """Without the twin database, the fixed copy answers a quoted name; the legacy one fails."""
     import sqlite3
