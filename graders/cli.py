@@ -114,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--first-test", dest="first_tests", action="append", default=[], help=argparse.SUPPRESS
     )
+    # For verify and instructors: also run the hidden tests (learners' checks never do).
+    check.add_argument("--with-hidden", action="store_true", help=argparse.SUPPRESS)
 
     hint = commands.add_parser(
         "hint", help="the next hint for the exercise you are working on (or chNN, chNN/module)"
@@ -158,6 +160,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="wall-clock seconds for one learner's whole grading",
     )
     grade.add_argument("--force", action="store_true", help="re-grade learners already graded")
+    grade.add_argument("--only", metavar="ID", help="re-grade this one learner; keep the others")
+    grade.add_argument(
+        "--overrides",
+        metavar="CSV",
+        help="manual scores (learner, exercise, points or percent, reason, who); kept in OUT",
+    )
+    grade.add_argument(
+        "--roster",
+        metavar="CSV",
+        help="class list (submission, student_id, name, email): flags missing and unknown",
+    )
+    grade.add_argument(
+        "--export",
+        action="append",
+        choices=["canvas", "moodle"],
+        default=None,
+        help="also write an LMS gradebook import file (needs --roster); repeatable",
+    )
+    grade.add_argument("--term", metavar="TOML", help="due dates and the late policy")
     add_sandbox_options(grade, isolation="full")
 
     verify = commands.add_parser("verify", help="instructors: prove every grader right")

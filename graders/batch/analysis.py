@@ -44,23 +44,57 @@ def roster_csv(records: list[LearnerRecord]) -> str:
     return out.getvalue()
 
 
-def gradebook_csv(records: list[LearnerRecord], exercises: list[Exercise]) -> str:
+def gradebook_csv(records: list[LearnerRecord], exercises: list[Exercise], matched=None) -> str:
+    """One row per learner; with a class list, one row per student, missing ones included."""
     out = io.StringIO()
     writer = csv.writer(out)
+    people = ["student_id", "name", "email"] if matched is not None else []
     writer.writerow(
-        ["learner", *[e.id for e in exercises], "total", "possible", "percent", "status", "notes"]
+        [
+            "learner",
+            *people,
+            *[e.id for e in exercises],
+            "total",
+            "possible",
+            "percent",
+            "status",
+            "notes",
+        ]
     )
     possible = sum(e.points for e in exercises)
-    for record in sorted(records, key=lambda r: r.learner):
+    if matched is None:
+        rows = [(None, record) for record in sorted(records, key=lambda r: r.learner)]
+    else:
+        rows = matched.rows
+    for student, record in rows:
+        who = [student.student_id, student.name, student.email] if student else ["", "", ""]
+        if record is None:  # in the class list, no submission
+            writer.writerow(
+                [
+                    student.submission,
+                    *who,
+                    *["0" for _ in exercises],
+                    "0",
+                    show(possible),
+                    "0",
+                    "missing",
+                    "no submission found",
+                ]
+            )
+            continue
+        notes = ([record.reason] if record.reason else []) + record.notes
+        if matched is not None and student is None:
+            notes = ["not in the class list", *notes]
         writer.writerow(
             [
                 record.learner,
+                *(who if people else []),
                 *[show(record.scores.get(e.id, 0.0)) for e in exercises],
                 show(record.total),
                 show(record.possible or possible),
                 f"{(record.percent if record.possible else 0.0):g}",
                 record.status,
-                "; ".join(([record.reason] if record.reason else []) + record.notes),
+                "; ".join(notes),
             ]
         )
     return out.getvalue()

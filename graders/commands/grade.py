@@ -8,8 +8,9 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from graders.batch import analysis
-from graders.batch.runner import BatchSettings, run_batch
+from graders.batch import adjustments, analysis, charts, class_list, deadlines, lms
+from graders.batch import overrides as overrides_module
+from graders.batch.runner import BatchSettings, load_finished, run_batch
 from graders.batch.submissions import discover
 from graders.console import error, stdout_console
 from graders.manifest import Course, Exercise, ManifestError, SelectionError, load_course
@@ -49,6 +50,11 @@ def main(
     jobs: int | None = None,
     learner_timeout: float = 900.0,
     force: bool = False,
+    only: str | None = None,
+    overrides: str | None = None,
+    roster: str | None = None,
+    export: list[str] | None = None,
+    term: str | None = None,
     options: SandboxOptions | None = None,
 ) -> int:
     try:
@@ -61,9 +67,33 @@ def main(
     if not folder.is_dir():
         error(f"submissions folder not found: {folder}")
         return 2
-    found = discover(folder)
+    if export and not roster:
+        error("--export needs --roster: an LMS matches grades to students by their ids")
+        return 2
+    by_id = {e.id: e for e in exercises}
     out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        students = class_list.load(Path(roster)) if roster else None
+        term_rules = deadlines.load_term(Path(term), by_id) if term else None
+        out_dir.mkdir(parents=True, exist_ok=True)
+        in_force = overrides_module.merge_into_store(
+            out_dir, Path(overrides) if overrides else None, by_id
+        )
+    except (class_list.ClassListError, deadlines.TermError, overrides_module.OverrideError) as exc:
+        error(str(exc))
+        return 2
+    except OSError as exc:
+        error(f"cannot read {exc.filename}: {exc.strerror}")
+        return 2
+    every = discover(folder)
+    found = every
+    if only is not None:
+        found = [s for s in every if s.learner == only]
+        if not found:
+            known = ", ".join(s.learner for s in every[:10])
+            error(f"--only {only}: no such learner id (ids look like: {known})")
+            return 2
+        force = True
     options = options or SandboxOptions(isolation="full")
     ids = tuple(e.id for e in exercises)
     settings = BatchSettings(ids, out_dir, options, learner_timeout, force)
@@ -113,11 +143,30 @@ def main(
             on_done=on_done,
         )
     records = outcome.records
-    write_atomic(out_dir / "gradebook.csv", analysis.gradebook_csv(records, exercises))
+    if only is not None:  # the others keep their stored results: reused, not re-graded
+        graded_now = {r.learner for r in records}
+        for submission in every:
+            if submission.learner not in graded_now:
+                stored = load_finished(settings, submission.learner)
+                if stored is not None:
+                    records.append(stored)
+    sources = {s.learner: s.source for s in every}
+    adjustments.apply_all(records, sources, term_rules, in_force, by_id, settings)
+    matched = class_list.match(students, records) if students is not None else None
+    write_atomic(out_dir / "gradebook.csv", analysis.gradebook_csv(records, exercises, matched))
     write_atomic(out_dir / "roster.csv", analysis.roster_csv(records))
     rows = analysis.item_analysis(records)
     write_atomic(out_dir / "item_analysis.csv", analysis.item_analysis_csv(rows))
     write_atomic(out_dir / "item_analysis.md", analysis.item_analysis_markdown(rows))
+    write_atomic(out_dir / "item_analysis.html", charts.item_analysis_html(records))
+    write_atomic(out_dir / "class_report.html", charts.class_report_html(records, exercises))
+    for system in export or []:
+        write_atomic(out_dir / f"{system}.csv", lms.WRITERS[system](matched, exercises))
+    if matched is not None:
+        for student in matched.missing:
+            console.print(f"missing: {student.submission} ({student.name or 'no name'})")
+        for record in matched.unknown:
+            console.print(f"not in the class list: {record.learner} ({record.source})")
     errors = sum(r.status != "graded" for r in records)
     console.print(
         f"Done in {time.perf_counter() - started:.1f} s: {len(records)} learner(s), "
