@@ -79,6 +79,16 @@ class Exercise:
         return GRADERS_DIR / self.chapter / f"test_{self.module}.py"
 
     @property
+    def hidden_test_file(self) -> Path:
+        """Grader tests learners never see: batch grading and verify run them, check does not."""
+        return GRADERS_DIR / self.chapter / f"test_{self.module}_hidden.py"
+
+    def grader_files(self, *, hidden: bool) -> list[Path]:
+        """The grader files that exist: the public one, and the hidden one if asked for."""
+        files = [self.test_file, *([self.hidden_test_file] if hidden else [])]
+        return [path for path in files if path.is_file()]
+
+    @property
     def mutants_dir(self) -> Path:
         return GRADERS_DIR / self.chapter / "mutants" / self.module
 

@@ -127,18 +127,20 @@ def run_exercises(
     extra_args: tuple[str, ...] = (),
     stop_at_first_failure: bool = False,
     first: tuple[str, ...] = (),
+    hidden: bool = False,
 ) -> tuple[GradingResult, str]:
     """Grade the exercises found under ``target``; returns the result and pytest's own log.
 
     ``stop_at_first_failure`` (for verify's mutants, which only need one failing test) stops
     after the first failing test and leaves the tests that never ran out of the result;
-    ``first`` names tests to run before the others.
+    ``first`` names tests to run before the others; ``hidden`` adds each exercise's hidden
+    tests (graders/chNN/test_<module>_hidden.py), which learners' own checks never run.
     """
     target = target.resolve()
     problems = {e.id: precheck(e, target) for e in exercises}
     problems = {k: v for k, v in problems.items() if v[0]}
     collector = Collector()
-    files = [str(e.test_file) for e in exercises if e.test_file.is_file()]
+    files = [str(path) for e in exercises for path in e.grader_files(hidden=hidden)]
     options = options or SandboxOptions()
     longest = options.time_limit or max((e.timeout for e in exercises), default=10)
     backstop = longest * options.timeout_scale * 6 + 30
@@ -173,7 +175,8 @@ def run_exercises(
             collector.records = [r for r in collector.records if r.nodeid in collector.ran]
     for error in collector.collection_errors:
         for exercise in exercises:
-            if exercise.test_file.name in error and exercise.id not in problems:
+            names = {p.name for p in exercise.grader_files(hidden=hidden)}
+            if any(name in error for name in names) and exercise.id not in problems:
                 problems[exercise.id] = ("grader_error", f"the grader could not be loaded: {error}")
     for exercise in exercises:
         if not exercise.test_file.is_file() and exercise.id not in problems:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from markupsafe import escape
 
 from graders.report.scoring import possible, show, total
+from graders.report.test_source import is_hidden
 from graders.results import GradingResult
 
 
@@ -14,6 +15,18 @@ def _score(result: GradingResult) -> str:
     return f"{show(earned)} / {show(out_of)} points ({percent:g}%)"
 
 
+HIDDEN_NOTE = "hidden test(s): graded now, not in your copy of the course until the deadline"
+
+
+def _hidden_label(test_id: str) -> str:
+    return " (hidden test)" if is_hidden(test_id) else ""
+
+
+def _hidden_note(result: GradingResult) -> list[str]:
+    count = sum(is_hidden(t.id) for t in result.tests())
+    return [f"{count} {HIDDEN_NOTE}"] if count else []
+
+
 def to_markdown(learner: str, result: GradingResult, notes: list[str]) -> str:
     lines = [
         f"# Feedback for {learner}",
@@ -21,6 +34,7 @@ def to_markdown(learner: str, result: GradingResult, notes: list[str]) -> str:
         f"**Score: {_score(result)}**",
         "",
     ]
+    notes = [*notes, *_hidden_note(result)]
     if notes:
         lines += ["What happened while grading:", *[f"- {note}" for note in notes], ""]
     for entry in result.exercises:
@@ -37,7 +51,7 @@ def to_markdown(learner: str, result: GradingResult, notes: list[str]) -> str:
         for test in entry.tests:
             mark = "✓" if test.passed else "✗"
             task = f"task {test.task}: " if test.task else ""
-            lines.append(f"- {mark} {task}{test.description}")
+            lines.append(f"- {mark} {task}{test.description}{_hidden_label(test.id)}")
             if not test.passed and test.message and not entry.problem:
                 lines += [
                     "",
@@ -61,6 +75,7 @@ def to_html(learner: str, result: GradingResult, notes: list[str]) -> str:
         f"<h1>Feedback for {escape(learner)}</h1>",
         f"<p><strong>Score: {escape(_score(result))}</strong></p>",
     ]
+    notes = [*notes, *_hidden_note(result)]
     if notes:
         parts.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>")
     for entry in result.exercises:
@@ -77,6 +92,7 @@ def to_html(learner: str, result: GradingResult, notes: list[str]) -> str:
             css, mark = ("pass", "✓") if test.passed else ("fail", "✗")
             task = f"task {test.task}: " if test.task else ""
             item = f'<li class="{css}">{mark} {escape(task)}{escape(test.description)}'
+            item += escape(_hidden_label(test.id))
             if not test.passed and test.message and not entry.problem:
                 item += f"<pre>{escape(test.message)}</pre>"
             parts.append(item + "</li>")

@@ -24,7 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         print("unknown exercise", file=sys.stderr)
         return 2
     target = Path(options.pop("target"))
-    result, _log = run_exercises(exercises, target=target, options=sandbox_options(options))
+    # The class is graded on every test, the hidden ones included.
+    result, _log = run_exercises(
+        exercises, target=target, options=sandbox_options(options), hidden=True
+    )
     sys.stdout.write(json.dumps(result.to_dict()) + "\n")
     return 0
 

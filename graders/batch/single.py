@@ -68,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         formats.write_atomic(out, unreadable_report(name, for_learner(str(exc))))
         return 0
     try:
-        result, _log = run_exercises(exercises, target=shape.base, options=sandbox_options(options))
+        result, _log = run_exercises(
+            exercises, target=shape.base, options=sandbox_options(options), hidden=True
+        )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     formats.write_report(name, result, out, course)

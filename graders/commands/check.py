@@ -43,6 +43,7 @@ def main(
     options: SandboxOptions | None = None,
     stop_at_first_failure: bool = False,
     first_tests: list[str] | None = None,
+    with_hidden: bool = False,
 ) -> int:
     """Run the check and return the exit code: 0 all pass, 1 a failure, 2 a usage error."""
     try:
@@ -64,6 +65,7 @@ def main(
         options=options,
         stop_at_first_failure=stop_at_first_failure,
         first=tuple(first_tests or ()),
+        hidden=with_hidden,
     )
     for name, path in (reports or {}).items():
         if path == "-":

@@ -33,6 +33,7 @@ RUN_LIMIT = 600
 # Which test caught each mutant last time: tried first next time (not part of the repo).
 KILLERS_PATH = REPO_ROOT / ".course" / "verify-killers.json"
 CORRECT_ROLES = ("reference", "alternative")  # code that must pass every test
+PUBLIC_ONLY = " (public tests)"  # a run's name ends so when it leaves the hidden tests out
 
 
 @dataclass
@@ -81,6 +82,8 @@ def _grade(
             str(report),
             "--quiet",
             "--no-record",
+            # Hidden tests are part of the grader: proven with them, and (see plan) without.
+            *(() if name.endswith(PUBLIC_ONLY) else ("--with-hidden",)),
             *extra,
         ]
         try:
@@ -192,6 +195,11 @@ def plan(exercises: list[Exercise], killers: dict[str, str] | None = None):
         for alternative in alternative_files(exercise):
             yield lambda e=exercise, a=alternative: _module_run(e, a, "alternative")
         yield lambda e=exercise: _grade(e, EXERCISES_DIR, "stub", "stub")
+        if exercise.hidden_test_file.is_file():
+            # What a learner's own check runs must still judge alone: the reference passes
+            # the public tests and the stub fails them.
+            yield lambda e=exercise: _grade(e, SOLUTIONS_DIR, "reference", "solution" + PUBLIC_ONLY)
+            yield lambda e=exercise: _grade(e, EXERCISES_DIR, "stub", "stub" + PUBLIC_ONLY)
         for mutant in mutant_files(exercise):
             flags = mutant_flags(exercise, mutant, killers)
             yield lambda e=exercise, m=mutant, f=flags: _module_run(e, m, "mutant", f)
@@ -208,8 +216,9 @@ def render(
         table.add_column(column)
     for exercise in exercises:
         mine = [r for r in runs if r.exercise == exercise.id]
-        reference = next(r for r in mine if r.role == "reference")
-        stub = next(r for r in mine if r.role == "stub")
+        # With hidden tests there are two of each: the worse one speaks for the row.
+        reference = min((r for r in mine if r.role == "reference"), key=lambda r: r.ok)
+        stub = min((r for r in mine if r.role == "stub"), key=lambda r: r.ok)
         mutants = [r for r in mine if r.role == "mutant"]
         alternatives = [r for r in mine if r.role == "alternative"]
         killed = sum(r.ok for r in mutants)

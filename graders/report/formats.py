@@ -155,8 +155,7 @@ def _exercism_output(text: str) -> str | None:
 
 def _exercism_code(test: TestResult) -> str:
     """The test's source, unless the test is not meant to be seen yet (hidden tests)."""
-    hidden = "_hidden" in test.id.split("::")[0]
-    if hidden or test_source.visibility(test.id, test.name) != "visible":
+    if test_source.is_hidden(test.id) or test_source.visibility(test.id, test.name) != "visible":
         return test.name
     return test_source.test_code(test.id, test.name) or test.name
 

@@ -50,15 +50,21 @@ def test_code(test_id: str, name: str) -> str | None:
     return textwrap.dedent(text).strip("\n")
 
 
+def is_hidden(test_id: str) -> bool:
+    """A test of a hidden grader file (graders/chNN/test_<module>_hidden.py): never shipped."""
+    return test_id.split("::")[0].endswith("_hidden.py")
+
+
 def _literal(node: ast.AST) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def visibility(test_id: str, name: str) -> str:
-    """The test's ``@pytest.mark.visibility(...)``, else the file's ``VISIBILITY``, else visible."""
+    """The test's ``@pytest.mark.visibility(...)``, else the file's ``VISIBILITY``, else visible
+    (after_due_date for a hidden file's tests: learners see them once the deadline is past)."""
     parsed = _parse(_grader_file(test_id))
     if parsed is None:
-        return "visible"
+        return "after_due_date" if is_hidden(test_id) else "visible"
     _source, tree = parsed
     node = _function(tree, name)
     for decorator in getattr(node, "decorator_list", []):
@@ -77,4 +83,4 @@ def visibility(test_id: str, name: str) -> str:
             and _literal(statement.value) in VISIBILITIES
         ):
             return _literal(statement.value) or "visible"
-    return "visible"
+    return "after_due_date" if is_hidden(test_id) else "visible"
