@@ -7,18 +7,19 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
 # `make check ch30`: the word after the command is its argument, not a target.
-COMMANDS_WITH_ARG := check hint watch quiz checklist verify gate
+COMMANDS_WITH_ARG := check hint watch quiz checklist verify gate notebooks
 ifneq ($(filter $(firstword $(MAKECMDGOALS)),$(COMMANDS_WITH_ARG)),)
   ARG := $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))
   $(eval $(ARG):;@:)
 endif
 
 .PHONY: help venv check hint progress watch quiz checklist list gate notebooks serve serve-prod \
-        taskforge-starter clean
+        taskforge-starter clean site site-serve
 
 help: ## show the commands
 	@echo "Learners:     make check ch30 [V=1] | make hint | make watch ch30 | make progress"
-	@echo "              make quiz ch31 [ANSWERS=abcd] | make checklist ch31 | make notebooks | make list"
+	@echo "              make quiz ch31 [ANSWERS=abcd] | make checklist ch31 | make notebooks [ch31] | make list"
+	@echo "Reading:      make site (the course website in build/site) | make site-serve"
 	@test ! -f instructor.mk || echo "Instructors:  make verify | make test | make bench | make lint | make grade | make release | make gradescope-bundle"
 	@echo "TaskForge:    make gate phase7 [TARGET=dir] | make taskforge-starter$$(test -d taskforge && echo ' | make serve')"
 
@@ -52,7 +53,7 @@ progress: $(STAMP) ## done / started / not started per chapter
 quiz: $(STAMP) ## knowledge check: make quiz ch31 [ANSWERS=abcd]
 	@$(PY) -m graders quiz $(ARG) $(if $(ANSWERS),--answers '$(ANSWERS)')
 
-checklist: $(STAMP) ## "I can ..." list: make checklist ch31
+checklist: $(STAMP) ## tick the "I can ..." list: make checklist ch31
 	@$(PY) -m graders checklist $(ARG)
 
 list: $(STAMP) ## chapters and exercises in order
@@ -61,10 +62,19 @@ list: $(STAMP) ## chapters and exercises in order
 gate: $(STAMP) ## grade your TaskForge: make gate phase7 [TARGET=dir]
 	@$(PY) -m graders gate $(or $(ARG),phase7) $(if $(TARGET),--target $(TARGET)) $(if $(V),-v)
 
-notebooks: $(STAMP) ## build notebooks and open JupyterLab
+notebooks: $(STAMP) ## build the notebooks and open JupyterLab: make notebooks [ch30]
 	@$(PY) notebooks/build.py
-	@$(PY) -c "import jupyterlab" 2>/dev/null || $(PY) -m pip install --quiet -e '.[lab]'
-	@$(VENV)/bin/jupyter lab notebooks/
+	@$(PY) -c "import jupyterlab" 2>/dev/null || { echo "Installing Jupyter (first run only)..."; \
+	  $(PY) -m pip install --quiet -e '.[lab]'; }
+	@$(PY) notebooks/lab.py $(ARG)
+
+site: $(STAMP) ## the course website, built into build/site (works offline)
+	@$(PY) -c "import mkdocs, material, nbconvert" 2>/dev/null || { echo "Installing MkDocs (first run only)..."; \
+	  $(PY) -m pip install --quiet -e '.[site]'; }
+	@$(PY) -m coursesite build
+
+site-serve: site ## serve the website on http://127.0.0.1:8000 [PORT=8000]
+	@$(PY) -m coursesite serve $(if $(PORT),--port $(PORT))
 
 serve: $(STAMP) ## TaskForge reference on http://127.0.0.1:5000 with demo data
 	@test -d taskforge || { echo "make serve runs the instructors' reference TaskForge, which this repository does not include; try make taskforge-starter"; exit 2; }
