@@ -93,30 +93,26 @@ def void_verdicts(gate: str, leaked: list[str]) -> list[Verdict]:
 SETUP_SIGNS = ("the check needs this step to work", "importing ", "could not be imported")
 
 
-def setup_cause(message: str) -> str:
-    """The failing step of a set-up failure (shared by every check it stopped), else ""."""
-    if not any(sign in message for sign in SETUP_SIGNS):
-        return ""
+def got_line(message: str) -> str:
     got = [line for line in message.splitlines() if line.startswith("Got:")]
-    return got[0] if got else message.splitlines()[0]
+    return got[0] if got else message.splitlines()[0] if message else ""
 
 
 def blocked_by(verdicts: list[Verdict]) -> dict[int, str]:
-    """Failing checks whose message repeats an earlier one (one broken set-up step, an import
-    error): id(check) -> the check that shows the cause."""
+    """Failing checks stopped by a set-up step that failed the same way as an earlier check
+    (one broken register, an import error): id(check) -> the check that shows the cause."""
     first: dict[str, str] = {}
     blocked = {}
     for verdict in verdicts:
         for check in verdict.checks:
             if check["outcome"] == "passed" or not check["message"]:
                 continue
-            cause = setup_cause(check["message"])
-            if not cause:
-                continue
-            if cause in first:
+            cause = got_line(check["message"])
+            setup = any(sign in check["message"] for sign in SETUP_SIGNS)
+            if setup and cause in first:
                 blocked[id(check)] = first[cause]
             else:
-                first[cause] = check["check"]
+                first.setdefault(cause, check["check"])
     return blocked
 
 
@@ -168,12 +164,15 @@ def render(verdicts: list[Verdict], gate: str, target: Path, verbose: bool) -> N
                 console.print(f"      {escape(line)}", highlight=False)
         if len(failing) > 3 and not verbose:
             console.print(f"    [dim]({len(failing) - 3} more; -v shows all)[/dim]")
-        for check in waiting:
+        for cause in dict.fromkeys(blocked[id(c)] for c in waiting):
+            names = [c["check"] for c in waiting if blocked[id(c)] == cause]
             console.print(
-                f"  [yellow]–[/yellow] not run: {escape(check['check'])} "
-                f"[dim](blocked by the failure shown for: {escape(blocked[id(check)])})[/dim]",
+                f"  [yellow]–[/yellow] not run ({len(names)}), stopped by the failure shown for "
+                f"“{escape(cause)}”:",
                 highlight=False,
             )
+            for name in names:
+                console.print(f"      [dim]{escape(name)}[/dim]", highlight=False)
     graded = [v for v in verdicts if v.points > 0]
     earned = sum(v.earned for v in graded)
     total = sum(v.points for v in graded)
