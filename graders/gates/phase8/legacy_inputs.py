@@ -94,21 +94,25 @@ BOUNDARIES = {
         ["remind", {"dry_run": "yes"}],
         ["remind", {"dry_run": True}],
         ["nonsense", None],
+        ["OVERDUE", None],
+        [" workload", {}],
     ],
 }
 BUSY = {
     "users": ["kim", "Lee"],
-    "projects": ["Busy", "Calm", "Thirds", "Fifth"],
+    "projects": ["Busy", "Calm", "Thirds", "Fifth", "Four late"],
     "tasks": [[0, f"Chore {n}", "todo", 50, -n - 1, 0 if n < 8 else 1] for n in range(12)]
     + [[1, f"Calm {n}", "done", 50, -3, 0] for n in range(5)]
     + [[1, "Calm open", "todo", 50, 2, None]]
     + [[2, f"Third {n}", "done" if n else "todo", 50, None, None] for n in range(3)]
-    + [[3, f"Fifth {n}", "todo" if n else "done", 50, None, None] for n in range(5)],
+    + [[3, f"Fifth {n}", "todo" if n else "done", 50, None, None] for n in range(5)]
+    + [[4, f"Late {n}", "todo" if n < 4 else "done", 50, -2 - n, None] for n in range(6)],
     "calls": [
         ["summary", {"project": "Busy"}],
         ["summary", {"project": "Calm"}],
         ["summary", {"project": "Thirds"}],
         ["summary", {"project": "Fifth"}],
+        ["summary", {"project": "Four late"}],
         ["workload", None],
         ["remind", {}],
         ["overdue_text", None],
