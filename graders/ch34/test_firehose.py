@@ -26,35 +26,50 @@ _numbers = count(1)
 
 # -- acts: run inside the sandbox, next to the learner's code ----------------------------------
 def act_scenario(module, db_path, options, steps):
-    """Run the steps against a started collector; every observation comes back as data."""
-    import http.client
+    """Run the steps against a started collector; every observation comes back as data.
+
+    sqlite3.connect is watched for the whole scenario (the writer may connect late, in its
+    own thread): each connection's SQL goes to the trace, and its time-out is noted.
+    """
     import sqlite3 as sql
+    from itertools import count as numbers
+
+    trace: list[tuple[int, str]] = []
+    timeouts: list[float] = []
+    real_connect = sql.connect
+    serial = numbers(1)
+
+    def watched_connect(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        timeouts.append(kwargs.get("timeout", args[1] if len(args) > 1 else 5.0))
+        ident = next(serial)
+        conn.set_trace_callback(lambda text: trace.append((ident, text)))
+        return conn
+
+    sql.connect = watched_connect
+    try:
+        out = _scenario(module, db_path, options, steps, real_connect, trace)
+    finally:
+        sql.connect = real_connect
+    out["timeouts"] = [t if isinstance(t, int | float) else repr(t) for t in timeouts]
+    return out
+
+
+def _scenario(module, db_path, options, steps, real_connect, trace):
+    import http.client
     import threading
     import time
 
     from graders.acts import FakeClock, attempt
 
     clock = FakeClock()
-    trace: list[tuple[int, str]] = []
-    real_connect = sql.connect
-
-    def watched_connect(*args, **kwargs):
-        conn = real_connect(*args, **kwargs)
-        ident = id(conn)
-        conn.set_trace_callback(lambda text: trace.append((ident, text)))
-        return conn
-
     out: dict = {"steps": [], "depths": []}
     made = attempt(module.make_collector, db_path, clock=clock, **options)
     if "raised" in made:
         out["start_error"] = f"make_collector raised {made['raised']}: {made['message']}"
         return out
     collector = made["returned"]
-    sql.connect = watched_connect
-    try:
-        started = attempt(collector.start)
-    finally:
-        sql.connect = real_connect
+    started = attempt(collector.start)
     if "raised" in started:
         out["start_error"] = f"start() raised {started['raised']}: {started['message']}"
         return out
@@ -512,6 +527,21 @@ def test_nothing_accepted_is_lost_in_an_outage(learner):
     """after a database outage every accepted event is stored exactly once"""
     _data, path, call, sent, answers = outage(learner)
     check_stored_once(call, path, sent, answers)
+
+
+@pytest.mark.task(4)
+def test_connections_wait_db_timeout_for_a_locked_database(learner):
+    """every connection is opened with timeout=db_timeout"""
+    data, _path, call, _sent, _answers = outage(learner)
+    wanted = OUTAGE["db_timeout"]
+    if not data["timeouts"] or any(t != wanted for t in data["timeouts"]):
+        raise fail(
+            call,
+            f"sqlite3.connect(...) time-outs {data['timeouts']}",
+            f"timeout={wanted} for every connection",
+            "db_timeout is how long one write waits for a locked database; with the default "
+            "5 s a long outage blocks the writer instead of going to your retry loop",
+        )
 
 
 @pytest.mark.task(4)
