@@ -40,7 +40,8 @@ the batch is rolled back and kept, and the writer tries the same batch again ``r
 seconds (real time) later, as often as it takes. Meanwhile the collector keeps answering
 ``202`` while there is room in the buffer and ``503`` once it is full.
 
-Run ``make bench`` to compare your collector's throughput with one INSERT per request.
+Speed is not graded: no test times anything. (The course's instructors measure the
+reference collector against one INSERT per request with ``make bench``.)
 
 Your tasks:
 
