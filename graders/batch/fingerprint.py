@@ -10,7 +10,8 @@ from pathlib import Path
 from graders.manifest import Course, Exercise
 from graders.paths import GRADERS_DIR, MANIFEST_PATH
 
-SKIPPED_PARTS = {"__pycache__", "mutants", "alternatives"}
+# None of these can change a grade, so editing them never re-grades the class.
+SKIPPED_PARTS = {"__pycache__", "mutants", "alternatives", "specs"}
 
 
 def _counts(path: Path) -> bool:
