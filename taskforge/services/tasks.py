@@ -160,7 +160,7 @@ class TaskManager:
                 errors.add("project_id", "no such project")
             self._check_references(values, errors)
             if values["parent_id"] is not None:
-                parent = self._repo.get_task(values["parent_id"])
+                parent = self._visible_task(values["parent_id"])
                 if parent is None:
                     errors.add("parent_id", "no such task")
                 elif parent.project_id != values["project_id"]:
@@ -171,15 +171,16 @@ class TaskManager:
             self._repo.add_event(task_id, "created", {"title": values["title"]}, actor_id, now)
             return self._repo.get_task(task_id)
 
+    def _visible_task(self, task_id: int) -> Task | None:
+        task = self._repo.get_task(task_id)
+        if task is None or self._member_id is None:
+            return task
+        return task if self._repo.is_member(task.project_id, self._member_id) else None
+
     def get_task(self, task_id: int) -> Task:
         """The task, or NotFound (also when it belongs to a project the caller is not in)."""
-        task = self._repo.get_task(task_id)
-        hidden = (
-            task is not None
-            and self._member_id is not None
-            and not self._repo.is_member(task.project_id, self._member_id)
-        )
-        if task is None or hidden:
+        task = self._visible_task(task_id)
+        if task is None:
             raise NotFound(f"task {task_id} does not exist")
         return task
 
@@ -300,7 +301,7 @@ class TaskManager:
     def _check_new_parent(self, task: Task, parent_id: int | None, errors: FieldErrors) -> None:
         if parent_id is None:
             return
-        parent = self._repo.get_task(parent_id)
+        parent = self._visible_task(parent_id)
         if parent is None:
             errors.add("parent_id", "no such task")
         elif parent.project_id != task.project_id:

@@ -150,3 +150,15 @@ def test_a_new_self_registered_viewer_sees_nothing(api, teams):
     assert api.call("GET", "/api/projects", token).get_json() == {"projects": []}
     assert api.call("GET", f"/api/tasks/{teams['task_a']}", token).status_code == 404
     assert "A&#39;s task" not in api.call("GET", "/tasks", token).get_data(as_text=True)
+
+
+def test_another_teams_task_is_no_such_parent(api, teams, error):
+    t = teams
+    body = {"project_id": t["a"], "title": "x", "parent_id": t["task_b"]}
+    created = api.call("POST", "/api/tasks", t["ann"], json=body)
+    assert created.status_code == 422
+    assert error(created)["details"] == {"parent_id": "no such task"}  # not "another project"
+    patched = api.call(
+        "PATCH", f"/api/tasks/{t['task_a']}", t["ann"], json={"parent_id": t["task_b"]}
+    )
+    assert error(patched)["details"] == {"parent_id": "no such task"}
