@@ -31,8 +31,9 @@ How sentences are extracted (the rule is deliberately plain, so a reader can pre
 Checks (``problems``): every entry's ``text`` occurs in the stub's extracted text or the task
 titles (one entry may hold several sentences of one paragraph or list item); each entry has a
 non-empty ``tests`` list or an ``open`` reason, not both; every listed test is a test function
-of the exercise's grader file; every test function is listed by some entry; every extracted
-sentence lies inside the ``text`` of an entry with the same ``where``.
+of the exercise's grader files (``test_<module>.py`` and any ``test_<module>_hidden.py``); each
+of their test functions is listed by some entry; every extracted sentence lies inside the
+``text`` of an entry with the same ``where``.
 """
 
 from __future__ import annotations
@@ -247,7 +248,8 @@ def problems(exercise: Exercise) -> list[str]:
         return [f"{label} is not valid: {exc}"]
     sentences = extract(exercise.stub_file, exercise)
     corpus = " | ".join(normalise(unit) for _, unit in units(exercise.stub_file, exercise))
-    known_tests = grader_tests(exercise.test_file)
+    files = exercise.grader_files(hidden=True)  # hidden tests check sentences too
+    known_tests = [name for path in files for name in grader_tests(path)]
     found: list[str] = []
     listed: set[str] = set()
     for number, entry in enumerate(entries, start=1):
@@ -266,7 +268,8 @@ def problems(exercise: Exercise) -> list[str]:
             found.append(f"{name}: give either a non-empty 'tests' list or an 'open' reason")
         for test in tests if isinstance(tests, list) else []:
             if test not in known_tests:
-                found.append(f"{name}: no test function '{test}' in {exercise.test_file.name}")
+                shown = " or ".join(path.name for path in files)
+                found.append(f"{name}: no test function '{test}' in {shown}")
             listed.add(str(test))
     for test in known_tests:
         if test not in listed:
@@ -295,7 +298,9 @@ def draft(exercise: Exercise) -> str:
     """A map with one entry per extracted sentence; what an existing map says is kept."""
     path = map_path(exercise)
     existing = load_map(path) if path.is_file() else []
-    known_tests = grader_tests(exercise.test_file) if exercise.test_file.is_file() else []
+    known_tests = [
+        name for path in exercise.grader_files(hidden=True) for name in grader_tests(path)
+    ]
     out = [
         f"# Spec map for {exercise.id}: every sentence of the stub -> the tests that check it.",
         '# Fill in `tests`, or replace it with `open = "why no test is needed"`.',

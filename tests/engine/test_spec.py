@@ -169,3 +169,19 @@ def test_the_draft_lists_every_sentence_and_keeps_what_the_map_says(exercise: Ex
     second = spec.draft(exercise)
     assert 'text = "Never rounds."\ntests = ["test_adds", "test_text_raises"]' in second
     assert second.count("[[sentence]]") == 11
+
+
+def test_hidden_tests_must_be_listed_too(exercise: Exercise) -> None:
+    _write_map(exercise, COMPLETE)
+    exercise.hidden_test_file.write_text("def test_secret_case():\n    pass\n")
+    assert spec.problems(exercise) == [
+        "ch99/adder: spec map: test 'test_secret_case' is not listed by any sentence"
+    ]
+    _write_map(
+        exercise,
+        COMPLETE.replace(
+            '"test_adds"]\n[[sentence]]\nwhere = "task 1"',
+            '"test_adds", "test_secret_case"]\n[[sentence]]\nwhere = "task 1"',
+        ),
+    )
+    assert spec.problems(exercise) == []
