@@ -9,6 +9,7 @@ import json
 SUITES = {
     "check": "benchmarks.check_overhead",
     "batch": "benchmarks.batch_grading",
+    "cluster": "benchmarks.cluster_grading",
     "taskforge": "benchmarks.taskforge_listing",
     "firehose": "benchmarks.firehose",
 }

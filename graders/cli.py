@@ -179,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write an LMS gradebook import file (needs --roster); repeatable",
     )
     grade.add_argument("--term", metavar="TOML", help="due dates and the late policy")
+    grade.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="judge on a Dask cluster (tcp://host:8786); reports are written here",
+    )
     add_sandbox_options(grade, isolation="full")
 
     verify = commands.add_parser("verify", help="instructors: prove every grader right")

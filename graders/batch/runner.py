@@ -20,6 +20,7 @@ from pathlib import Path
 
 from graders.batch import feedback, fingerprint
 from graders.batch.analysis import LearnerRecord
+from graders.batch.cache import ExerciseCache, cache_folder
 from graders.batch.shapes import ShapeError, detect
 from graders.batch.submissions import Submission, SubmissionError, private_copy
 from graders.manifest import Course, Exercise
@@ -27,7 +28,7 @@ from graders.options import SandboxOptions
 from graders.paths import GRADERS_DIR, REPO_ROOT
 from graders.report import formats, scoring
 from graders.report.learner_text import for_learner
-from graders.results import GradingResult
+from graders.results import ExerciseResult, GradingResult
 from graders.sandbox.isolation import SANDBOX_UID_BASE, kill_user_processes
 
 MAX_JOBS = 32
@@ -115,7 +116,11 @@ def _notes(result: GradingResult) -> list[str]:
 
 
 def _judge_command(
-    settings: BatchSettings, target: Path, slot: int, submissions: Path
+    settings: BatchSettings,
+    target: Path,
+    slot: int,
+    submissions: Path,
+    exercises: tuple[str, ...] | None = None,
 ) -> list[str]:
     options = SandboxOptions(
         timeout_scale=settings.options.timeout_scale,
@@ -124,9 +129,15 @@ def _judge_command(
         memory_mb=settings.options.memory_mb,
         cpu_seconds=settings.options.cpu_seconds,
         slot=slot,
-        hide=(*settings.options.hide, str(submissions.resolve()), str(settings.out_dir.resolve())),
+        hide=(
+            *settings.options.hide,
+            str(submissions.resolve()),
+            str(settings.out_dir.resolve()),
+            str(cache_folder().resolve()),
+        ),
     )
-    selection = [arg for exercise in settings.exercises for arg in ("--exercise", exercise)]
+    chosen = settings.exercises if exercises is None else exercises
+    selection = [arg for exercise in chosen for arg in ("--exercise", exercise)]
     return [
         sys.executable,
         "-m",
@@ -171,6 +182,21 @@ def judge(
     """Grade one prepared folder in a fresh judge process; fills in ``record``."""
     command = _judge_command(settings, target, slot, submissions_root)
     code, stdout, stderr = _run_judge(command, settings.learner_timeout, slot)
+    result = read_judgement(record, settings, target, code, stdout, stderr)
+    if result is not None:
+        fill_record(record, result, course)
+    return result
+
+
+def read_judgement(
+    record: LearnerRecord,
+    settings: BatchSettings,
+    target: Path | str,
+    code: int | None,
+    stdout: str,
+    stderr: str,
+) -> GradingResult | None:
+    """The judge's result, or None with ``record.reason`` saying why there is none."""
     if code is None:
         record.reason = f"grading did not finish within {settings.learner_timeout:g} s"
         return None
@@ -183,13 +209,17 @@ def judge(
     except (ValueError, KeyError, TypeError) as exc:
         record.reason = f"the grader's report could not be read ({exc})"
         return None
+    return result
+
+
+def fill_record(record: LearnerRecord, result: GradingResult, course: Course) -> None:
+    """Scores, notes and tests of a graded learner, as the gradebook shows them."""
     view = formats.learner_view(result, course)
     record.status = "graded"
     record.scores = {e.id: scoring.total(e.tests) for e in view.exercises}
     record.total, record.possible = scoring.total(view.tests()), scoring.possible(view.tests())
     record.notes = _notes(view)
     record.tests = [asdict(t) for t in view.tests()]
-    return result
 
 
 def write_learner(
@@ -220,8 +250,8 @@ def write_learner(
 class _Batch:
     """One run's shared state: slots for sandbox users, fingerprints, the tamper check."""
 
-    def __init__(self, settings, course, jobs, submissions_root, on_done) -> None:
-        self.settings, self.course = settings, course
+    def __init__(self, settings, course, jobs, submissions_root, on_done, cluster=None) -> None:
+        self.settings, self.course, self.cluster = settings, course, cluster
         self.submissions_root, self.on_done = submissions_root, on_done
         self.exercises = [course.exercise(name) for name in settings.exercises]
         self.graders = fingerprint.graders_digest(self.exercises)
@@ -232,6 +262,50 @@ class _Batch:
             self.slots.put(slot_base + slot)
         self.watched = trusted_files(self.exercises)
         self.trusted = digest(self.watched)
+        self.cache = ExerciseCache(cache_folder(), self.graders, settings.options, course)
+
+    def _judge_fresh(self, record, base: Path, chosen: tuple[str, ...]) -> GradingResult | None:
+        """Grade these exercises of one folder in a fresh judge (here, or on the cluster)."""
+        if self.cluster is not None:
+            code, stdout, stderr = self.cluster.judge(self.settings, base, chosen)
+        else:
+            slot = self.slots.get()
+            try:
+                command = _judge_command(self.settings, base, slot, self.submissions_root, chosen)
+                code, stdout, stderr = _run_judge(command, self.settings.learner_timeout, slot)
+            finally:
+                self.slots.put(slot)
+        return read_judgement(record, self.settings, base, code, stdout, stderr)
+
+    def judge_cached(self, record: LearnerRecord, base: Path) -> GradingResult | None:
+        """Judge only the exercises whose exact files no earlier learner or run has graded."""
+        force = self.settings.force  # --force trusts nothing stored, cached results included
+        todo = tuple(e.id for e in self.exercises if force or not self.cache.holds(e, base))
+        fresh = self._judge_fresh(record, base, todo) if todo else GradingResult()
+        if fresh is None:
+            return None
+        target = fresh.target or str(base.resolve())
+        entries: dict[str, ExerciseResult] = {}
+        for entry in fresh.exercises:
+            if entry.id in todo:
+                self.cache.put(entry, self.course.exercise(entry.id), base, fresh.target)
+                entries[entry.id] = entry
+        missing = []
+        for exercise in self.exercises:
+            if exercise.id not in entries:
+                found = self.cache.get(exercise, base, target)
+                if found is None:
+                    missing.append(exercise.id)  # unreadable since: grade it after all
+                else:
+                    entries[exercise.id] = found
+        if missing:
+            again = self._judge_fresh(record, base, tuple(missing))
+            if again is None:
+                return None
+            entries |= {entry.id: entry for entry in again.exercises}
+            target = again.target if not fresh.exercises else target
+        ordered = [entries[e.id] for e in self.exercises if e.id in entries]
+        return GradingResult(exercises=ordered, target=target)
 
     def grade(self, submission: Submission) -> tuple[LearnerRecord, str]:
         record = LearnerRecord(submission.learner, "error", source=submission.original)
@@ -262,13 +336,9 @@ class _Batch:
                     self.on_done(stored, True)
                     return stored, "reused"
             started = time.perf_counter()
-            slot = self.slots.get()
-            try:
-                result = judge(
-                    record, shape.base, self.settings, self.course, slot, self.submissions_root
-                )
-            finally:
-                self.slots.put(slot)
+            result = self.judge_cached(record, shape.base)
+            if result is not None:
+                fill_record(record, result, self.course)
             record.seconds = round(time.perf_counter() - started, 2)
         except (SubmissionError, ShapeError) as exc:
             record.reason = str(exc)
@@ -298,11 +368,16 @@ def run_batch(
     jobs: int,
     submissions_root: Path,
     on_done: Callable[[LearnerRecord, bool], None],
+    cluster=None,
 ) -> BatchOutcome:
-    """Grade every submission whose stored result no longer matches; reuse the others."""
+    """Grade every submission whose stored result no longer matches; reuse the others.
+
+    ``cluster`` (graders.batch.cluster.Cluster) sends each judge to a Dask cluster's workers;
+    everything else, the gradebook and the reports included, stays here.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
-    batch = _Batch(settings, course, jobs, submissions_root, on_done)
+    batch = _Batch(settings, course, jobs, submissions_root, on_done, cluster)
     outcome = BatchOutcome()
     with ThreadPoolExecutor(max_workers=min(max(1, jobs), MAX_JOBS)) as pool:
         for record, why in pool.map(batch.grade, submissions):

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from graders.batch import adjustments, analysis, charts, class_list, deadlines, lms
 from graders.batch import overrides as overrides_module
+from graders.batch.cluster import Cluster, ClusterError
 from graders.batch.runner import BatchSettings, load_finished, run_batch
 from graders.batch.submissions import discover
 from graders.console import error, stdout_console
@@ -55,6 +56,7 @@ def main(
     roster: str | None = None,
     export: list[str] | None = None,
     term: str | None = None,
+    scheduler: str | None = None,
     options: SandboxOptions | None = None,
 ) -> int:
     try:
@@ -95,6 +97,14 @@ def main(
             return 2
         force = True
     options = options or SandboxOptions(isolation="full")
+    cluster = None
+    if scheduler:
+        try:
+            cluster = Cluster(scheduler)
+        except ClusterError as exc:
+            error(str(exc))
+            return 2
+        jobs = jobs or cluster.threads()  # as many judges at once as the workers have threads
     ids = tuple(e.id for e in exercises)
     settings = BatchSettings(ids, out_dir, options, learner_timeout, force)
     shown = ", ".join(ids) if len(ids) <= 4 else f"{len(ids)} exercises"
@@ -104,6 +114,8 @@ def main(
         f"Grading {len(found)} submission(s) on {shown} with {jobs or os.cpu_count()} "
         f"job(s). Protections: {', '.join(protections)}."
     )
+    if cluster is not None:
+        console.print(f"Judges run on the Dask cluster at {scheduler}; reports are written here.")
     started = time.perf_counter()
     with Progress(
         TextColumn("{task.description}"),
@@ -141,7 +153,10 @@ def main(
             jobs=jobs or os.cpu_count() or 1,
             submissions_root=folder,
             on_done=on_done,
+            cluster=cluster,
         )
+    if cluster is not None:
+        cluster.close()
     records = outcome.records
     if only is not None:  # the others keep their stored results: reused, not re-graded
         graded_now = {r.learner for r in records}
