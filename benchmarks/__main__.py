@@ -10,6 +10,7 @@ SUITES = {
     "check": "benchmarks.check_overhead",
     "batch": "benchmarks.batch_grading",
     "cluster": "benchmarks.cluster_grading",
+    "profile": "benchmarks.batch_profile",
     "taskforge": "benchmarks.taskforge_listing",
     "firehose": "benchmarks.firehose",
 }
