@@ -128,3 +128,11 @@ def test_hidden_files_are_named_after_an_exercise():
     known = {e.hidden_test_file for e in course.exercises}
     found = set(Path(REPO_ROOT, "graders").glob("ch*/test_*_hidden.py"))
     assert found and found <= known
+
+
+def test_the_gradescope_bundle_carries_hidden_files(exercise):
+    """Gradescope grades with every test and shows hidden ones after the due date."""
+    from graders.instructor import gradescope
+
+    name = exercise.hidden_test_file.relative_to(REPO_ROOT).as_posix()
+    assert gradescope._belongs_in_bundle(name)
