@@ -36,3 +36,21 @@ class SandboxOptions:
         for path in self.hide:
             args += ["--hide", path]
         return args
+
+
+def joined(args: list[str]) -> list[str]:
+    """``--flag value`` pairs as ``--flag=value``: pytest's early argument pass does not know
+    the graders' options and would take a lone value for a test path (and load its conftest)."""
+    out: list[str] = []
+    index = 0
+    while index < len(args):
+        word = args[index]
+        if word.startswith("--") and "=" not in word and index + 1 < len(args):
+            following = args[index + 1]
+            if not following.startswith("-"):
+                out.append(f"{word}={following}")
+                index += 2
+                continue
+        out.append(word)
+        index += 1
+    return out

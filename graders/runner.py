@@ -12,7 +12,7 @@ import pytest
 
 from graders.collector import Collector, Record
 from graders.manifest import Exercise
-from graders.options import SandboxOptions
+from graders.options import SandboxOptions, joined
 from graders.paths import GRADERS_DIR
 from graders.results import ERROR, FAILED, ExerciseResult, GradingResult, TestResult
 
@@ -151,6 +151,9 @@ def run_exercises(
             str(PYTEST_INI),
             "--rootdir",
             str(GRADERS_DIR),
+            # No conftest.py outside the graders is ever loaded, wherever pytest looks.
+            "--confcutdir",
+            str(GRADERS_DIR),
             "-q",
             # The collector writes every message; pytest's own long tracebacks would only be
             # thrown away, and building them re-parses each test file (seconds per check).
@@ -164,8 +167,10 @@ def run_exercises(
             *options.pytest_args(),
             *extra_args,
             *(["-x"] if stop_at_first_failure else []),
-            *files,
         ]
+        # `--target DIR` as two words would let pytest's early pass take DIR for a test path
+        # and import the learner's conftest.py into this (trusted) process: join each pair.
+        args = [*joined(args), *files]
         plugins: list[object] = [collector]
         if first:
             plugins.append(_RunFirst(first))

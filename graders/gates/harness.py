@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from graders.harness import isolation_for
-from graders.options import SandboxOptions
+from graders.options import SandboxOptions, joined
 from graders.paths import EXERCISES_DIR, GRADERS_DIR
 from graders.runner import PYTEST_INI
 from graders.sandbox.client import Sandbox
@@ -30,24 +30,6 @@ PACKAGE = "taskforge"
 # The only plugins a gate run loads; everything else (entry points from installed or
 # planted distributions) stays off, see judge_args.
 JUDGE_PLUGINS = ("pytest_timeout",)
-
-
-def joined(args: list[str]) -> list[str]:
-    """``--flag value`` pairs as ``--flag=value``: pytest's early argument pass does not know
-    the graders' options and would take a lone value for a test path (and load its conftest)."""
-    out: list[str] = []
-    index = 0
-    while index < len(args):
-        word = args[index]
-        if word.startswith("--") and "=" not in word and index + 1 < len(args):
-            following = args[index + 1]
-            if not following.startswith("-"):
-                out.append(f"{word}={following}")
-                index += 2
-                continue
-        out.append(word)
-        index += 1
-    return out
 
 
 def judge_args(suite: Path, target: Path, options: SandboxOptions, timeout: float) -> list[str]:
