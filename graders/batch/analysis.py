@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from graders.manifest import Exercise
 from graders.report.scoring import show
+from graders.report.test_source import is_hidden
 
 
 @dataclass
@@ -135,6 +136,7 @@ def item_analysis(records: list[LearnerRecord]) -> list[dict]:
                 "failed": failures[key],
                 "fail_rate": round(failures[key] / attempts[key], 3) if attempts[key] else 0.0,
                 "common_failures": messages[key].most_common(3),
+                "hidden": is_hidden(key),  # learners could not run it before the deadline
             }
         )
     rows.sort(key=lambda row: (-row["fail_rate"], row["exercise"], row["test"]))
@@ -154,6 +156,7 @@ def item_analysis_csv(rows: list[dict]) -> str:
             "failed",
             "fail_rate",
             "most_common_failures",
+            "hidden",
         ]
     )
     for row in rows:
@@ -168,6 +171,7 @@ def item_analysis_csv(rows: list[dict]) -> str:
                 row["failed"],
                 row["fail_rate"],
                 common,
+                "yes" if row.get("hidden") else "",
             ]
         )
     return out.getvalue()
@@ -190,7 +194,8 @@ def item_analysis_markdown(rows: list[dict]) -> str:
             or "-"
         )
         lines.append(
-            f"| {row['exercise']} | {row['task']} | {row['description']} | "
+            f"| {row['exercise']} | {row['task']} | {row['description']}"
+            f"{' (hidden test)' if row.get('hidden') else ''} | "
             f"{row['failed']}/{row['learners']} | {common} |"
         )
     return "\n".join(lines) + "\n"

@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from dataclasses import asdict
+from importlib import metadata
 from pathlib import Path
 
 from graders.batch import fingerprint
@@ -30,11 +32,22 @@ FOLDER_VARIABLE = "GRADERS_GRADE_CACHE"  # where the cache lives, if not in .cou
 TARGET = "{{graded folder}}"  # stands for the graded folder's path inside stored messages
 
 
+def _runtime() -> list[str]:
+    """Python and the libraries graders run on: an upgrade may change a verdict."""
+    versions = [sys.version]
+    for name in ("pytest", "hypothesis"):
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} absent")
+    return versions
+
+
 def options_key(options: SandboxOptions) -> str:
     """The limits that can change a verdict (not the slot or hidden paths, which cannot)."""
     return json.dumps(
         [options.timeout_scale, options.time_limit, options.isolation, options.memory_mb,
-         options.cpu_seconds]
+         options.cpu_seconds, *_runtime()]
     )  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from graders.batch import feedback
+from graders.batch.cache import FOLDER_VARIABLE
 from graders.commands import verify
 from graders.devcheck import mutant_files
 from graders.instructor import release
@@ -109,7 +111,10 @@ def test_batch_grading_runs_hidden_tests_and_says_which(tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "graders", "grade", str(submissions), "--out", str(out)]
     command += ["--select", EXERCISE, "--isolation", "none", "--jobs", "1"]
-    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    env = {**os.environ, FOLDER_VARIABLE: str(tmp_path / "cache")}  # judged, not served
+    done = subprocess.run(
+        command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, env=env
+    )
     assert done.returncode == 0, done.stderr
     with (out / "gradebook.csv").open() as handle:
         (row,) = list(csv.DictReader(handle))
@@ -120,6 +125,14 @@ def test_batch_grading_runs_hidden_tests_and_says_which(tmp_path):
     assert (learner / "feedback.md").read_text().count("(hidden test)") == 2
     rows = json.loads((learner / "gradescope.json").read_text())["tests"]
     assert sum(r["visibility"] == "after_due_date" for r in rows) == 2
+    with (out / "item_analysis.csv").open() as handle:
+        items = list(csv.DictReader(handle))
+    hidden = sorted(row["test"].split("::")[1] for row in items if row["hidden"] == "yes")
+    assert hidden == [
+        "test_hidden_one_short_is_refused",
+        "test_hidden_transfer_between_other_accounts",
+    ]
+    assert (out / "item_analysis.md").read_text().count("(hidden test)") == 2
 
 
 def test_hidden_files_are_named_after_an_exercise():
