@@ -161,8 +161,7 @@ def apply(
         if not percent:
             continue
         after = round(score * (100 - percent) / 100, 4)
-        record.scores[exercise_id] = after
-        record.total = round(record.total - score + after, 4)
+        record.set_score(exercise_id, after)
         note = (
             f"late {exercise_id}: submitted {moment.isoformat()} ({how}), due "
             f"{due.isoformat()}, {days} day(s) late: -{show(percent)}% "

@@ -121,8 +121,7 @@ def apply(records: list[LearnerRecord], overrides: list[Override], exercises: di
         possible = exercises[override.exercise].points
         before = record.scores.get(override.exercise, 0.0)
         after = round(override.score(possible), 4)
-        record.scores[override.exercise] = after
-        record.total = round(record.total - before + after, 4)
+        record.set_score(override.exercise, after)
         by = f" by {override.who}" if override.who else ""
         record.notes.append(
             f"override {override.exercise}: {show(after)}/{show(possible)} "
