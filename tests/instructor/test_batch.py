@@ -244,6 +244,9 @@ def test_killing_the_batch_loses_no_finished_grade(tmp_path):
     submissions, out = tmp_path / "submissions", tmp_path / "out"
     for index in range(8):
         add_folder(submissions, f"learner{index}", SOLUTION if index % 2 else MUTANT)
+        # Distinct bytes per learner: the shared content cache must not grade them all at once.
+        module = submissions / f"learner{index}" / "ch30" / "transfer_rollback.py"
+        module.write_text(module.read_text() + f"\n# learner {index}\n")
     process = subprocess.Popen(
         grade_command(submissions, out, "--jobs", "1"),
         cwd=REPO_ROOT,
