@@ -17,7 +17,7 @@ import pytest
 from graders.expectations import kind, same, same_items, show
 from graders.manifest import Exercise, load_course
 from graders.paths import EXERCISES_DIR, GRADERS_DIR, REPO_ROOT, SOLUTIONS_DIR
-from graders.sandbox.client import Reply, Sandbox, SandboxError, start_zygote
+from graders.sandbox.client import Call, Reply, Sandbox, SandboxError, start_zygote
 from graders.sandbox.isolation import SANDBOX_UID_BASE, Isolation
 
 NOT_RUN = "not_run"  # the kind of a test skipped because the exercise's time budget ran out
@@ -168,10 +168,23 @@ class Learner:
 
     def call(self, func: str, *args: Any, **kwargs: Any) -> Outcome:
         """Call ``func(*args, **kwargs)`` in the learner's module; arguments are plain data."""
-        shown = [show(a) for a in args] + [f"{k}={show(v)}" for k, v in kwargs.items()]
         return Outcome(
-            f"{func}({', '.join(shown)})", self._guard(self.sandbox.call, func, *args, **kwargs)
+            call_text(func, args, kwargs), self._guard(self.sandbox.call, func, *args, **kwargs)
         )
+
+    def make(self, call: Call, text: str) -> Outcome:
+        """Make one prepared call (see ``batch``); ``text`` is how it reads in a message."""
+        return Outcome(text, self._guard(self.sandbox.make, call))
+
+    def batch(self, calls: list[tuple[Call, str]], *, shared: bool = False) -> list[Outcome] | None:
+        """Make many (call, description) pairs in one round trip to the sandbox; each call
+        still runs on its own, as ``call`` and ``run`` do. The Outcomes stop after the first
+        call that neither returned nor raised; None: make the calls one by one instead.
+        ``shared``: all in one child (see ``Sandbox.batch``), good only to confirm a pass."""
+        replies = self._guard(self.sandbox.batch, [call for call, _ in calls], shared=shared)
+        if replies is None:
+            return None
+        return [Outcome(text, reply) for (_, text), reply in zip(calls, replies, strict=False)]
 
     def run(
         self,
@@ -191,6 +204,12 @@ class Learner:
             return method(*args, **kwargs)
         except SandboxError as exc:
             raise SubmissionProblem(exc.kind, str(exc)) from None
+
+
+def call_text(func: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """How a call reads in a message: ``func(1, 'a', key=2)``."""
+    shown = [show(a) for a in args] + [f"{k}={show(v)}" for k, v in kwargs.items()]
+    return f"{func}({', '.join(shown)})"
 
 
 # -- fixtures ---------------------------------------------------------------------

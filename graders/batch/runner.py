@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from graders import plans
 from graders.batch import feedback, fingerprint
 from graders.batch.analysis import LearnerRecord
 from graders.batch.cache import ExerciseCache, cache_folder
@@ -153,6 +154,8 @@ def _run_judge(command: list[str], timeout: float, slot: int) -> tuple[int | Non
     process = subprocess.Popen(
         command,
         cwd=REPO_ROOT,
+        # Every learner of the class is tested on the same drawn inputs: draw them once.
+        env=plans.judge_environment(cache_folder() / "plans"),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -22,6 +22,8 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
+from graders import plans
+from graders.batch.cache import cache_folder
 from graders.console import error, stdout_console
 from graders.devcheck import check_course, mutant_files
 from graders.manifest import Exercise, ManifestError, SelectionError, load_course
@@ -93,6 +95,8 @@ def _grade(
                 capture_output=True,
                 text=True,
                 timeout=RUN_LIMIT,
+                # Draw each test's inputs once for all runs; a mutant needs a verdict only.
+                env=plans.judge_environment(cache_folder() / "plans", shrink=False),
                 check=False,
             )
         except subprocess.TimeoutExpired:

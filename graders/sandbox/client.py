@@ -301,6 +301,10 @@ class Sandbox:
         """Run a grader's act function (module-level) in the sandbox: act(module, *args)."""
         return self._request({"act": [act.__module__, act.__qualname__]}, args, kwargs, timeout)
 
+    def make(self, call: Call, timeout: float | None = None) -> Reply:
+        """Make one prepared call (a function of the module or a grader's act)."""
+        return self._request(call.head, call.args, call.kwargs, timeout)
+
     def _request(
         self, head: dict[str, Any], args: Any, kwargs: Any, timeout: float | None
     ) -> Reply:
@@ -348,20 +352,102 @@ class Sandbox:
             return Reply(
                 "crashed", output=_tail(output_file), detail="the sandbox stopped answering"
             )
-        output = _tail(output_file)
-        status = raw.get("status")
-        if status == "returned":
-            try:
-                return Reply("returned", value=codec.decode(raw.get("value")), output=output)
-            except (ValueError, TypeError, KeyError):
-                return Reply("unencodable", detail="malformed result", output=output)
-        if status == "raised":
-            return Reply("raised", error=raw.get("error", {}), output=output)
-        if status == "missing":
-            return Reply("missing", detail=str(raw.get("name")), output=output)
-        if status == "unencodable":
-            return Reply("unencodable", detail=str(raw.get("reason")), output=output)
-        return Reply("crashed", output=output, detail=_crash_detail(raw))
+        return _reply(raw, _tail(output_file))
+
+    def batch(
+        self, calls: list[Call], timeout: float | None = None, *, shared: bool = False
+    ) -> list[Reply] | None:
+        """Make many calls in one round trip; each still runs in its own fresh child with its
+        own time limit. Replies come in order and stop after the first call that neither
+        returned nor raised. None means the batch itself could not be made (the budget is
+        spent, a call of this test timed out, or the worker went away): make the calls one
+        by one instead, which reports exactly what happened.
+
+        ``shared`` runs the calls one after another in a single child instead (each sees
+        what the earlier ones left behind), which is many times cheaper. Such replies can
+        confirm that every call agrees with an oracle, nothing more: a time-out there is
+        not charged to the learner, and anything unexpected must be tried again apart."""
+        if not calls or self.budget_exhausted() or self._timed_out_in_test:
+            return None
+        self._ensure_running()
+        self._share_workdir()
+        self._calls += 1
+        outputs = [self.outdir / f"output-{self._calls}-{n}.txt" for n in range(len(calls))]
+        requests = [
+            {
+                **call.head,
+                "args": codec.encode(list(call.args)),
+                "kwargs": codec.encode(dict(call.kwargs)),
+                "output": str(output),
+            }
+            for call, output in zip(calls, outputs, strict=True)
+        ]
+        limit = self.timeout if timeout is None else timeout
+        try:
+            message = {"batch": requests, "limit": limit, "shared": shared}
+            protocol.write_frame(self._request_w, message)
+            # The worker times each call; this only guards against the worker itself.
+            raw = protocol.read_frame(self._response_r, limit * len(calls) + 10)
+            answers = list(raw["replies"])
+        except (protocol.ChannelTimeout, protocol.ChannelClosed, ValueError, OSError, KeyError):
+            self._kill()
+            for output in outputs:
+                _tail(output)  # removes the file
+            return None
+        replies = []
+        for answer, output in zip(answers, outputs, strict=False):
+            if answer.get("status") == "timeout":
+                reply = Reply("timeout", output=_tail(output), detail=f"{limit:g}")
+            else:
+                reply = _reply(answer, _tail(output))
+            replies.append(reply)
+        for output in outputs[len(replies) :]:
+            _tail(output)
+        for reply in [] if shared else replies:
+            if reply.output.strip():
+                self.recent_output.append(reply.output)
+        if replies and replies[-1].status == "timeout":
+            self._kill()  # as after any time-out: nothing the stuck call started survives
+            if shared:
+                return replies  # a guess that did not work out: not the learner's time-out
+            self.timed_out_seconds += limit
+            if self._tests_tracked:
+                self._timed_out_in_test = f"{limit:g}"
+        return replies
+
+
+@dataclass
+class Call:
+    """One call to make in a batch: a function of the learner's module or a grader's act."""
+
+    head: dict[str, Any]
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def function(cls, func: str, *args: Any, **kwargs: Any) -> Call:
+        return cls({"func": func}, args, kwargs)
+
+    @classmethod
+    def act(cls, act: Any, *args: Any, **kwargs: Any) -> Call:
+        return cls({"act": [act.__module__, act.__qualname__]}, args, kwargs)
+
+
+def _reply(raw: dict[str, Any], output: str) -> Reply:
+    """A worker's answer to one call, as a Reply."""
+    status = raw.get("status")
+    if status == "returned":
+        try:
+            return Reply("returned", value=codec.decode(raw.get("value")), output=output)
+        except (ValueError, TypeError, KeyError):
+            return Reply("unencodable", detail="malformed result", output=output)
+    if status == "raised":
+        return Reply("raised", error=raw.get("error", {}), output=output)
+    if status == "missing":
+        return Reply("missing", detail=str(raw.get("name")), output=output)
+    if status == "unencodable":
+        return Reply("unencodable", detail=str(raw.get("reason")), output=output)
+    return Reply("crashed", output=output, detail=_crash_detail(raw))
 
 
 def _tail(path: Path) -> str:

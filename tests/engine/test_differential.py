@@ -137,3 +137,128 @@ def test_a_stateful_sequence_is_replayed_against_a_model(learner_with):
     with pytest.raises(GradeFailure) as failure:
         agree_run(learner_with(leaky), replay, model, OPS, describe=describe, max_examples=200)
     assert "advance" in str(failure.value).splitlines()[0]
+
+
+# -- batched runs give the verdicts and messages of one-by-one runs -------------------
+def one_by_one(learner, func, oracle, inputs, max_examples):
+    """The search as it ran before batching: Hypothesis calls the sandbox for each input."""
+    from graders.differential import _search
+    from graders.expectations import same
+    from graders.harness import call_text
+    from graders.sandbox.client import Call
+
+    def request(example):
+        return Call.function(func, *example), call_text(func, tuple(example), {})
+
+    _search(learner, request, lambda e: oracle(*e), inputs, {}, same, max_examples, "")
+
+
+def verdict(run) -> str:
+    try:
+        run()
+    except GradeFailure as failure:
+        return str(failure)
+    return "passed"
+
+
+STATEFUL = """
+calls = 0
+def clamp(value, low, high):
+    global calls
+    calls += 1
+    if calls > 3:            # wrong only when earlier calls ran in the same process
+        return 'stale'
+    if high < low:
+        raise ValueError("empty range")
+    return min(high, max(value, low))
+"""
+
+VARIANTS = {
+    "correct": CORRECT,
+    "off by one": CORRECT.replace("return min(high,", "return min(high - (value > 9),"),
+    "low + 1": CORRECT.replace("max(value, low)", "max(value, low + 1)"),
+    "no exception": CORRECT.replace('raise ValueError("empty range")', "return low"),
+    "state between calls": STATEFUL,
+    "crash on a value": CORRECT.replace(
+        "    return min", "    if value > 40:\n        import os; os._exit(3)\n    return min"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_batched_runs_match_one_by_one_runs(learner_with, monkeypatch, name):
+    monkeypatch.setattr("graders.differential.SHRINK_CALLS", 10**6)  # shrink as far as before
+    source = VARIANTS[name]
+    batched = verdict(lambda: agree(learner_with(source), "clamp", clamp, ARGS, max_examples=60))
+    before = verdict(lambda: one_by_one(learner_with(source), "clamp", clamp, ARGS, 60))
+    assert batched == before
+    assert (batched == "passed") == (name in {"correct", "state between calls"})
+
+
+def test_planned_inputs_are_those_a_passing_run_draws():
+    from hypothesis import find
+    from hypothesis.errors import NoSuchExample
+
+    from graders.differential import _settings, planned_inputs
+
+    for inputs in (ARGS, OPS, st.text(max_size=8)):
+        seen = []
+
+        def slow_and_never_true(example, seen=seen):
+            seen.append(example)
+            sum(range(2000))  # the one-by-one run is slower; the draw must not depend on it
+            return False
+
+        with pytest.raises(NoSuchExample):
+            find(inputs, slow_and_never_true, settings=_settings(40))
+        assert planned_inputs(inputs, 40) == seen
+
+
+def test_a_time_out_in_the_shared_run_is_not_charged(learner_with):
+    hangs_when_warm = STATEFUL.replace("return 'stale'", "while True:\n            pass")
+    learner = learner_with(hangs_when_warm)
+    agree(learner, "clamp", clamp, ARGS, max_examples=10)  # passes: each call on its own
+    assert learner.sandbox.timed_out_seconds == 0
+
+
+def test_plans_are_kept_only_where_the_judge_trusts_the_folder(tmp_path, monkeypatch):
+    from graders import plans
+    from graders.differential import planned_inputs
+
+    grader = f"{__name__}::plans-test"
+    monkeypatch.delenv(plans.PLANS_VARIABLE, raising=False)
+    drawn = planned_inputs(ARGS, 15, grader)
+    assert plans.load(grader, repr(ARGS), 15) is None  # no folder: nothing kept or read
+    monkeypatch.setenv(plans.PLANS_VARIABLE, str(tmp_path))
+    assert planned_inputs(ARGS, 15, grader) == drawn
+    assert plans.load(grader, repr(ARGS), 15) == drawn
+    stored = list(tmp_path.glob("*.json"))
+    assert len(stored) == 1
+    stored[0].write_text("[[1, 2, 3]]")  # whoever may write there chooses the inputs...
+    assert planned_inputs(ARGS, 15, grader) == [[1, 2, 3]]
+    monkeypatch.delenv(plans.PLANS_VARIABLE)
+    assert planned_inputs(ARGS, 15, grader) == drawn  # ...so a learner's check never reads it
+
+
+def test_inputs_that_would_not_come_back_exactly_are_not_kept(tmp_path, monkeypatch):
+    from graders import plans
+
+    monkeypatch.setenv(plans.PLANS_VARIABLE, str(tmp_path))
+    plans.store(__name__, "objects", 5, [object()])
+    plans.store(__name__, "mixed", 5, [(1, True), [1.5, b"x"], {"a": {1, 2}}])
+    assert plans.load(__name__, "objects", 5) is None
+    assert plans.load(__name__, "mixed", 5) == [(1, True), [1.5, b"x"], {"a": {1, 2}}]
+
+
+def test_checks_that_print_alike_never_share_a_plan(monkeypatch, learner_with):
+    from graders.differential import _plan_owner
+
+    learner = learner_with(CORRECT)
+    owners = []
+    for test in ("t.py::test_a[x]", "t.py::test_a[y]", "t.py::test_a[x]"):
+        monkeypatch.setenv("PYTEST_CURRENT_TEST", f"{test} (call)")
+        owners.append(_plan_owner(learner))
+    # Same strategy text (a .map over a closure, say) in two parameters, or twice in a test.
+    assert len(set(owners)) == 3
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    assert _plan_owner(learner) == ""  # outside a grader test: draw afresh, keep nothing

@@ -222,3 +222,42 @@ def test_full_isolation_hides_solutions_mutants_and_alternatives():
     for kind in ("mutants", "alternatives"):
         folders = [str(p) for p in GRADERS_DIR.glob(f"ch*/{kind}")]
         assert folders and set(folders) <= hidden
+
+
+COUNTING = """
+import time
+count = 0
+def bump(seconds=0):
+    global count
+    count += 1
+    print("bump", count)
+    time.sleep(seconds)
+    return count
+"""
+
+
+def test_a_batch_runs_each_call_in_a_fresh_child_with_its_own_limit(make_sandbox):
+    from graders.sandbox.client import Call
+
+    box = make_sandbox(COUNTING, timeout=1.0)
+    box.begin_test()
+    replies = box.batch([Call.function("bump"), Call.function("bump"), Call.function("bump")])
+    assert [(r.status, r.value, r.output) for r in replies] == [("returned", 1, "bump 1\n")] * 3
+    calls = [Call.function("bump"), Call.function("bump", 3), Call.function("bump")]
+    replies = box.batch(calls)
+    assert [r.status for r in replies] == ["returned", "timeout"]  # stops where a run would
+    assert box.timed_out_seconds == 1.0  # charged like any time-out
+    assert box.batch([Call.function("bump")]) is None  # this test already paid for one
+
+
+def test_a_shared_batch_runs_the_calls_in_one_child_and_charges_nothing(make_sandbox):
+    from graders.sandbox.client import Call
+
+    box = make_sandbox(COUNTING, timeout=1.0)
+    box.begin_test()
+    replies = box.batch([Call.function("bump") for _ in range(3)], shared=True)
+    assert [r.value for r in replies] == [1, 2, 3]
+    replies = box.batch([Call.function("bump"), Call.function("bump", 3)], shared=True)
+    assert [r.status for r in replies] == ["returned", "timeout"]
+    assert box.timed_out_seconds == 0
+    assert box.call("bump").value == 1  # a fresh worker: the stuck child left nothing behind
