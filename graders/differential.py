@@ -99,9 +99,7 @@ def _shrinking() -> bool:
     return os.environ.get(plans.SHRINK_VARIABLE, "1") != "0"
 
 
-def planned_inputs(
-    inputs: st.SearchStrategy[Any], max_examples: int, owner: str = ""
-) -> list[Any]:
+def planned_inputs(inputs: st.SearchStrategy[Any], max_examples: int, owner: str = "") -> list[Any]:
     """The inputs a run draws, in order, when none of them disagrees (kept in the plans
     folder, when there is one, under ``owner``: see ``_plan_owner``)."""
     description = repr(inputs)
